@@ -1,0 +1,74 @@
+#include "attention_jxl/center.h"
+
+#include <cmath>
+#include <vector>
+
+#include "attention_jxl/resize.h"
+
+namespace attention_jxl {
+namespace {
+
+// The part of the model input that holds the image, as the published script
+// computes it (its asymmetric right/bottom edges included).
+struct Region {
+  double left, top, right, bottom;
+};
+
+Region image_region(size_t width, size_t height) {
+  const double padded_width = Model::kInputWidth;
+  const double padded_height = Model::kInputHeight;
+  const double padded_aspect = padded_height / padded_width;
+  const double image_aspect = static_cast<double>(height) / static_cast<double>(width);
+  if (padded_aspect > image_aspect) {  // bands above and below
+    // Python's round() rounds half to even, as nearbyint does by default.
+    const double valid_height = std::nearbyint(padded_width * image_aspect);
+    const double top = std::floor((padded_height - valid_height) / 2);
+    return {0, top, padded_width, valid_height + top - 1};
+  }
+  if (padded_aspect < image_aspect) {  // bands left and right
+    const double valid_width = std::nearbyint(padded_height / image_aspect);
+    const double left = std::floor((padded_width - valid_width) / 2);
+    return {left, 0, valid_width + left - 1, padded_height};
+  }
+  return {0, 0, padded_width, padded_height};
+}
+
+}  // namespace
+
+Point model_point_to_image(ModelPoint point, size_t width, size_t height) {
+  const Region region = image_region(width, height);
+  const double x = point.x;
+  const double y = point.y;
+  const bool inside = region.left <= x && x <= region.right &&
+                      region.top <= y && y <= region.bottom;
+  if (!inside) {
+    return {static_cast<long>(width / 2), static_cast<long>(height / 2)};
+  }
+  const double scale = static_cast<double>(height) / (region.bottom - region.top);
+  // int() in Python truncates toward zero; both values are >= 0 here.
+  Point center{static_cast<long>((x - region.left) * scale),
+               static_cast<long>((y - region.top) * scale)};
+  // The published mapping can land one past the edge; keep it in the image.
+  if (center.x >= static_cast<long>(width)) center.x = static_cast<long>(width) - 1;
+  if (center.y >= static_cast<long>(height)) center.y = static_cast<long>(height) - 1;
+  return center;
+}
+
+Point predict_center(const Model& model, const ImageView& image) {
+  validate_image(image);
+  // One input buffer per thread: centers are computed millions of times.
+  thread_local std::vector<float> input(Model::kInputWidth * Model::kInputHeight * 3);
+  resize_with_pad(image, Model::kInputWidth, Model::kInputHeight, input.data());
+  return model_point_to_image(model.infer(input.data()), image.width, image.height);
+}
+
+std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& image,
+                                         EncodeSettings settings) {
+  const Point center = predict_center(model, image);
+  settings.center_first = true;
+  settings.center_x = center.x;
+  settings.center_y = center.y;
+  return encode(image, settings);
+}
+
+}  // namespace attention_jxl

@@ -1,0 +1,117 @@
+#include "attention_jxl/decode.h"
+
+#include <jxl/decode.h>
+#include <jxl/decode_cxx.h>
+
+#include <limits>
+#include <string>
+
+#include "attention_jxl/error.h"
+#include "jxl_runner.h"
+
+namespace attention_jxl {
+namespace {
+
+[[noreturn]] void corrupt(const std::string& message) {
+  throw Error(ErrorCode::kCorruptData, message);
+}
+
+void check(JxlDecoderStatus status, const char* step) {
+  if (status != JXL_DEC_SUCCESS) {
+    throw Error(ErrorCode::kInternal, std::string("libjxl decoder failed at ") + step);
+  }
+}
+
+SampleType sample_type_for(const JxlBasicInfo& info) {
+  if (info.exponent_bits_per_sample > 0) return SampleType::kFloat32;
+  return info.bits_per_sample <= 8 ? SampleType::kUint8 : SampleType::kUint16;
+}
+
+JxlDataType data_type(SampleType type) {
+  switch (type) {
+    case SampleType::kUint8:
+      return JXL_TYPE_UINT8;
+    case SampleType::kUint16:
+      return JXL_TYPE_UINT16;
+    case SampleType::kFloat32:
+      return JXL_TYPE_FLOAT;
+  }
+  return JXL_TYPE_UINT8;
+}
+
+bool has_alpha(const JxlBasicInfo& info) { return info.alpha_bits > 0; }
+
+}  // namespace
+
+ImageView DecodedImage::view() const {
+  ImageView view;
+  view.data = pixels.data();
+  view.width = width;
+  view.height = height;
+  view.channels = channels;
+  view.type = type;
+  view.row_stride = width * channels * sample_size(type);
+  return view;
+}
+
+DecodedImage decode(const uint8_t* data, size_t size, int threads) {
+  if (data == nullptr || size == 0) corrupt("no JPEG XL data to decode (0 bytes)");
+  const JxlSignature signature = JxlSignatureCheck(data, size);
+  if (signature != JXL_SIG_CODESTREAM && signature != JXL_SIG_CONTAINER) {
+    corrupt("data is not JPEG XL (" + std::to_string(size) + " bytes without a JPEG XL signature)");
+  }
+
+  JxlDecoderPtr owner = JxlDecoderMake(nullptr);
+  JxlDecoder* decoder = owner.get();
+  if (decoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl decoder");
+  JxlRunner runner(threads);
+  if (runner.opaque() != nullptr) {
+    check(JxlDecoderSetParallelRunner(decoder, JxlThreadParallelRunner, runner.opaque()),
+          "JxlDecoderSetParallelRunner");
+  }
+  check(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE),
+        "JxlDecoderSubscribeEvents");
+  check(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
+  JxlDecoderCloseInput(decoder);
+
+  DecodedImage image;
+  JxlPixelFormat format = {};
+  for (;;) {
+    const JxlDecoderStatus status = JxlDecoderProcessInput(decoder);
+    switch (status) {
+      case JXL_DEC_ERROR:
+        corrupt("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
+      case JXL_DEC_NEED_MORE_INPUT:
+        corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
+      case JXL_DEC_BASIC_INFO: {
+        JxlBasicInfo info;
+        check(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
+        image.width = info.xsize;
+        image.height = info.ysize;
+        image.channels = info.num_color_channels + (has_alpha(info) ? 1 : 0);
+        image.type = sample_type_for(info);
+        format = {static_cast<uint32_t>(image.channels), data_type(image.type),
+                  JXL_NATIVE_ENDIAN, 0};
+        break;
+      }
+      case JXL_DEC_NEED_IMAGE_OUT_BUFFER: {
+        size_t buffer_size = 0;
+        check(JxlDecoderImageOutBufferSize(decoder, &format, &buffer_size),
+              "JxlDecoderImageOutBufferSize");
+        image.pixels.resize(buffer_size);
+        check(JxlDecoderSetImageOutBuffer(decoder, &format, image.pixels.data(), buffer_size),
+              "JxlDecoderSetImageOutBuffer");
+        break;
+      }
+      case JXL_DEC_FULL_IMAGE:
+        // The first frame is the image; later frames of an animation are ignored.
+        return image;
+      case JXL_DEC_SUCCESS:
+        corrupt("JPEG XL data holds no image");
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace attention_jxl

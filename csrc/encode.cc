@@ -1,0 +1,342 @@
+#include "attention_jxl/encode.h"
+
+#include <jxl/encode.h>
+#include <jxl/encode_cxx.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "attention_jxl/error.h"
+#include "jxl_runner.h"
+
+namespace attention_jxl {
+namespace {
+
+struct FrameSetting {
+  const char* name;
+  JxlEncoderFrameSettingId id;
+  bool is_float;
+};
+
+// libjxl's frame settings by name. cjxl's flag names are accepted as aliases
+// (faster_decoding, photon_noise_iso, ec_resampling, modular_colorspace).
+// Effort, group order and its center have their own EncodeSettings fields.
+constexpr FrameSetting kFrameSettings[] = {
+    {"already_downsampled", JXL_ENC_FRAME_SETTING_ALREADY_DOWNSAMPLED, false},
+    {"brotli_effort", JXL_ENC_FRAME_SETTING_BROTLI_EFFORT, false},
+    {"channel_colors_global_percent",
+     JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GLOBAL_PERCENT, true},
+    {"channel_colors_group_percent",
+     JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GROUP_PERCENT, true},
+    {"color_transform", JXL_ENC_FRAME_SETTING_COLOR_TRANSFORM, false},
+    {"decoding_speed", JXL_ENC_FRAME_SETTING_DECODING_SPEED, false},
+    {"dots", JXL_ENC_FRAME_SETTING_DOTS, false},
+    {"ec_resampling", JXL_ENC_FRAME_SETTING_EXTRA_CHANNEL_RESAMPLING, false},
+    {"epf", JXL_ENC_FRAME_SETTING_EPF, false},
+    {"extra_channel_resampling", JXL_ENC_FRAME_SETTING_EXTRA_CHANNEL_RESAMPLING,
+     false},
+    {"faster_decoding", JXL_ENC_FRAME_SETTING_DECODING_SPEED, false},
+    {"gaborish", JXL_ENC_FRAME_SETTING_GABORISH, false},
+    {"jpeg_recon_cfl", JXL_ENC_FRAME_SETTING_JPEG_RECON_CFL, false},
+    {"keep_invisible", JXL_ENC_FRAME_SETTING_KEEP_INVISIBLE, false},
+    {"lossy_palette", JXL_ENC_FRAME_SETTING_LOSSY_PALETTE, false},
+    {"modular", JXL_ENC_FRAME_SETTING_MODULAR, false},
+    {"modular_color_space", JXL_ENC_FRAME_SETTING_MODULAR_COLOR_SPACE, false},
+    {"modular_colorspace", JXL_ENC_FRAME_SETTING_MODULAR_COLOR_SPACE, false},
+    {"modular_group_size", JXL_ENC_FRAME_SETTING_MODULAR_GROUP_SIZE, false},
+    {"modular_ma_tree_learning_percent",
+     JXL_ENC_FRAME_SETTING_MODULAR_MA_TREE_LEARNING_PERCENT, true},
+    {"modular_nb_prev_channels", JXL_ENC_FRAME_SETTING_MODULAR_NB_PREV_CHANNELS,
+     false},
+    {"modular_predictor", JXL_ENC_FRAME_SETTING_MODULAR_PREDICTOR, false},
+    {"noise", JXL_ENC_FRAME_SETTING_NOISE, false},
+    {"palette_colors", JXL_ENC_FRAME_SETTING_PALETTE_COLORS, false},
+    {"patches", JXL_ENC_FRAME_SETTING_PATCHES, false},
+    {"photon_noise", JXL_ENC_FRAME_SETTING_PHOTON_NOISE, true},
+    {"photon_noise_iso", JXL_ENC_FRAME_SETTING_PHOTON_NOISE, true},
+    {"progressive_ac", JXL_ENC_FRAME_SETTING_PROGRESSIVE_AC, false},
+    {"progressive_dc", JXL_ENC_FRAME_SETTING_PROGRESSIVE_DC, false},
+    {"qprogressive_ac", JXL_ENC_FRAME_SETTING_QPROGRESSIVE_AC, false},
+    {"resampling", JXL_ENC_FRAME_SETTING_RESAMPLING, false},
+    {"responsive", JXL_ENC_FRAME_SETTING_RESPONSIVE, false},
+};
+
+[[noreturn]] void invalid(const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, message);
+}
+
+const FrameSetting& find_frame_setting(const std::string& name) {
+  for (const FrameSetting& setting : kFrameSettings) {
+    if (name == setting.name) return setting;
+  }
+  std::string valid;
+  for (const std::string& known : frame_setting_names()) {
+    valid += (valid.empty() ? "" : ", ") + known;
+  }
+  invalid("unknown frame setting '" + name + "'; valid settings: " + valid);
+}
+
+std::string format_number(double value) {
+  std::string text = std::to_string(value);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+void check_settings(const ImageView& image, const EncodeSettings& settings) {
+  if (!(settings.distance >= 0.0f && settings.distance <= 25.0f)) {
+    invalid("distance must be in [0, 25], got " +
+            format_number(settings.distance));
+  }
+  if (settings.effort < 1 || settings.effort > 9) {
+    invalid("effort must be in [1, 9], got " + std::to_string(settings.effort));
+  }
+  check_threads(settings.threads);
+  if (!settings.center_first) return;
+  const long width = static_cast<long>(image.width);
+  const long height = static_cast<long>(image.height);
+  const bool x_ok = settings.center_x == -1 ||
+                    (settings.center_x >= 0 && settings.center_x < width);
+  const bool y_ok = settings.center_y == -1 ||
+                    (settings.center_y >= 0 && settings.center_y < height);
+  if (!x_ok || !y_ok) {
+    invalid("center (" + std::to_string(settings.center_x) + ", " +
+            std::to_string(settings.center_y) + ") is outside the " +
+            std::to_string(width) + "x" + std::to_string(height) + " image");
+  }
+}
+
+// libjxl reports failures as a status plus a coarse error code; name the step.
+void check(JxlEncoder* encoder, JxlEncoderStatus status, const char* step) {
+  if (status == JXL_ENC_SUCCESS) return;
+  const JxlEncoderError error = JxlEncoderGetError(encoder);
+  const std::string message =
+      std::string("libjxl encoder failed at ") + step + " (error " +
+      std::to_string(static_cast<int>(error)) + ")";
+  if (error == JXL_ENC_ERR_OOM) throw Error(ErrorCode::kInternal, message + ": out of memory");
+  if (error == JXL_ENC_ERR_NOT_SUPPORTED) throw Error(ErrorCode::kUnsupported, message);
+  if (error == JXL_ENC_ERR_API_USAGE || error == JXL_ENC_ERR_BAD_INPUT) {
+    throw Error(ErrorCode::kInvalidArgument, message);
+  }
+  throw Error(ErrorCode::kInternal, message);
+}
+
+void set_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
+                const FrameSetting& setting, double value) {
+  JxlEncoderStatus status;
+  if (setting.is_float) {
+    status = JxlEncoderFrameSettingsSetFloatOption(frame, setting.id,
+                                                   static_cast<float>(value));
+  } else {
+    if (value != std::floor(value) || std::fabs(value) > 1e15) {
+      invalid(std::string("frame setting '") + setting.name +
+              "' takes an integer, got " + format_number(value));
+    }
+    status = JxlEncoderFrameSettingsSetOption(frame, setting.id,
+                                              static_cast<int64_t>(value));
+  }
+  if (status != JXL_ENC_SUCCESS) {
+    invalid(std::string("invalid value ") + format_number(value) +
+            " for frame setting '" + setting.name + "'");
+  }
+}
+
+void set_int_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
+                    JxlEncoderFrameSettingId id, int64_t value,
+                    const char* name) {
+  check(encoder, JxlEncoderFrameSettingsSetOption(frame, id, value), name);
+}
+
+// The frame settings cjxl 0.7 sets on every encode, with its default values,
+// so that an encode with our defaults equals `cjxl -d D -e E`.
+void apply_cjxl_defaults(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
+                         const EncodeSettings& settings) {
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_EFFORT, settings.effort, "effort");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_BROTLI_EFFORT, 9, "brotli_effort");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_EPF, -1, "epf");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_DECODING_SPEED, 0, "decoding_speed");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_RESAMPLING, -1, "resampling");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_EXTRA_CHANNEL_RESAMPLING, -1,
+                 "extra_channel_resampling");
+  check(encoder,
+        JxlEncoderFrameSettingsSetFloatOption(frame, JXL_ENC_FRAME_SETTING_PHOTON_NOISE, 0.0f),
+        "photon_noise");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_ALREADY_DOWNSAMPLED, 0,
+                 "already_downsampled");
+  check(encoder, JxlEncoderSetFrameDistance(frame, settings.lossless ? 0.0f : settings.distance),
+        "distance");
+  if (settings.center_first) {
+    set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_GROUP_ORDER, 1, "group_order");
+  }
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_GROUP_ORDER_CENTER_X,
+                 settings.center_first ? settings.center_x : -1, "center_x");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_GROUP_ORDER_CENTER_Y,
+                 settings.center_first ? settings.center_y : -1, "center_y");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_PROGRESSIVE_DC, -1, "progressive_dc");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_PROGRESSIVE_AC, 0, "progressive_ac");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_GROUP_SIZE, -1,
+                 "modular_group_size");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_PREDICTOR, -1,
+                 "modular_predictor");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_COLOR_SPACE, -1,
+                 "modular_color_space");
+  check(encoder,
+        JxlEncoderFrameSettingsSetFloatOption(
+            frame, JXL_ENC_FRAME_SETTING_MODULAR_MA_TREE_LEARNING_PERCENT, -1.0f),
+        "modular_ma_tree_learning_percent");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_NB_PREV_CHANNELS, -1,
+                 "modular_nb_prev_channels");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_LOSSY_PALETTE, 0, "lossy_palette");
+  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_PALETTE_COLORS, -1, "palette_colors");
+  check(encoder,
+        JxlEncoderFrameSettingsSetFloatOption(
+            frame, JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GLOBAL_PERCENT, -1.0f),
+        "channel_colors_global_percent");
+  check(encoder,
+        JxlEncoderFrameSettingsSetFloatOption(
+            frame, JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GROUP_PERCENT, -1.0f),
+        "channel_colors_group_percent");
+}
+
+JxlDataType data_type(SampleType type) {
+  switch (type) {
+    case SampleType::kUint8:
+      return JXL_TYPE_UINT8;
+    case SampleType::kUint16:
+      return JXL_TYPE_UINT16;
+    case SampleType::kFloat32:
+      return JXL_TYPE_FLOAT;
+  }
+  return JXL_TYPE_UINT8;
+}
+
+// What cjxl's PNM reader reports for the same pixels.
+JxlBasicInfo basic_info_for(const ImageView& image, bool lossless) {
+  JxlBasicInfo info;
+  JxlEncoderInitBasicInfo(&info);
+  info.xsize = static_cast<uint32_t>(image.width);
+  info.ysize = static_cast<uint32_t>(image.height);
+  const bool is_float = image.type == SampleType::kFloat32;
+  info.bits_per_sample = static_cast<uint32_t>(sample_size(image.type) * 8);
+  info.exponent_bits_per_sample = is_float ? 8 : 0;
+  const bool has_alpha = image.channels == 2 || image.channels == 4;
+  info.num_color_channels = image.channels <= 2 ? 1 : 3;
+  info.num_extra_channels = has_alpha ? 1 : 0;
+  info.alpha_bits = has_alpha ? info.bits_per_sample : 0;
+  info.alpha_exponent_bits = has_alpha ? info.exponent_bits_per_sample : 0;
+  info.uses_original_profile = lossless ? JXL_TRUE : JXL_FALSE;
+  info.intensity_target = 0;  // cjxl's default: let libjxl choose
+  return info;
+}
+
+// sRGB (or sRGB gray), as cjxl assumes for PNM input.
+JxlColorEncoding srgb_for(const ImageView& image) {
+  JxlColorEncoding color = {};
+  color.color_space = image.channels <= 2 ? JXL_COLOR_SPACE_GRAY : JXL_COLOR_SPACE_RGB;
+  color.white_point = JXL_WHITE_POINT_D65;
+  color.primaries = JXL_PRIMARIES_SRGB;
+  color.transfer_function = JXL_TRANSFER_FUNCTION_SRGB;
+  return color;
+}
+
+void check_dimensions(const ImageView& image) {
+  // The codestream stores sizes in 30 bits; libjxl 0.7 rejects more.
+  constexpr size_t kMaxSide = size_t{1} << 30;
+  if (image.width > kMaxSide || image.height > kMaxSide) {
+    invalid("image of " + std::to_string(image.width) + "x" +
+            std::to_string(image.height) +
+            " is larger than JPEG XL allows (2^30 per side)");
+  }
+}
+
+std::vector<uint8_t> drain_output(JxlEncoder* encoder) {
+  std::vector<uint8_t> out(64 * 1024);
+  uint8_t* next = out.data();
+  size_t available = out.size();
+  JxlEncoderStatus status;
+  while ((status = JxlEncoderProcessOutput(encoder, &next, &available)) ==
+         JXL_ENC_NEED_MORE_OUTPUT) {
+    const size_t written = static_cast<size_t>(next - out.data());
+    out.resize(out.size() * 2);
+    next = out.data() + written;
+    available = out.size() - written;
+  }
+  check(encoder, status, "JxlEncoderProcessOutput");
+  out.resize(static_cast<size_t>(next - out.data()));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> frame_setting_names() {
+  std::vector<std::string> names;
+  for (const FrameSetting& setting : kFrameSettings) names.push_back(setting.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<uint8_t> encode(const ImageView& image,
+                            const EncodeSettings& settings) {
+  validate_image(image);
+  check_dimensions(image);
+  check_settings(image, settings);
+  for (const auto& named : settings.frame_settings) find_frame_setting(named.first);
+
+  const bool lossless = settings.lossless || settings.distance == 0.0f;
+  JxlEncoderPtr owner = JxlEncoderMake(nullptr);
+  JxlEncoder* encoder = owner.get();
+  if (encoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl encoder");
+  JxlRunner runner(settings.threads);
+  if (runner.opaque() != nullptr) {
+    check(encoder, JxlEncoderSetParallelRunner(encoder, JxlThreadParallelRunner, runner.opaque()),
+          "JxlEncoderSetParallelRunner");
+  }
+
+  JxlEncoderFrameSettings* frame = JxlEncoderFrameSettingsCreate(encoder, nullptr);
+  EncodeSettings effective = settings;
+  effective.lossless = lossless;
+  apply_cjxl_defaults(encoder, frame, effective);
+  for (const auto& named : settings.frame_settings) {
+    set_option(encoder, frame, find_frame_setting(named.first), named.second);
+  }
+  check(encoder, JxlEncoderUseContainer(encoder, JXL_FALSE), "JxlEncoderUseContainer");
+
+  const JxlBasicInfo info = basic_info_for(image, lossless);
+  check(encoder, JxlEncoderSetCodestreamLevel(encoder, -1), "JxlEncoderSetCodestreamLevel");
+  check(encoder, JxlEncoderSetBasicInfo(encoder, &info), "JxlEncoderSetBasicInfo");
+  if (lossless) {
+    check(encoder, JxlEncoderSetFrameLossless(frame, JXL_TRUE), "JxlEncoderSetFrameLossless");
+  }
+  const JxlColorEncoding color = srgb_for(image);
+  check(encoder, JxlEncoderSetColorEncoding(encoder, &color), "JxlEncoderSetColorEncoding");
+  const JxlFrameHeader frame_header = {};
+  check(encoder, JxlEncoderSetFrameHeader(frame, &frame_header), "JxlEncoderSetFrameHeader");
+  if (info.alpha_bits > 0) {
+    JxlBlendInfo alpha_blend = frame_header.layer_info.blend_info;
+    alpha_blend.clamp = JXL_FALSE;
+    check(encoder, JxlEncoderSetExtraChannelBlendInfo(frame, 0, &alpha_blend),
+          "JxlEncoderSetExtraChannelBlendInfo");
+  }
+
+  const JxlPixelFormat format = {static_cast<uint32_t>(image.channels),
+                                 data_type(image.type), JXL_NATIVE_ENDIAN, 0};
+  const size_t row_bytes = image.width * image.channels * sample_size(image.type);
+  if (image.row_stride == row_bytes) {
+    check(encoder, JxlEncoderAddImageFrame(frame, &format, image.data, row_bytes * image.height),
+          "JxlEncoderAddImageFrame");
+  } else {
+    // libjxl takes packed rows only: repack padded rows once.
+    std::vector<uint8_t> packed(row_bytes * image.height);
+    for (size_t y = 0; y < image.height; ++y) {
+      std::memcpy(packed.data() + y * row_bytes, image.row(y), row_bytes);
+    }
+    check(encoder, JxlEncoderAddImageFrame(frame, &format, packed.data(), packed.size()),
+          "JxlEncoderAddImageFrame");
+  }
+  JxlEncoderCloseInput(encoder);
+  return drain_output(encoder);
+}
+
+}  // namespace attention_jxl

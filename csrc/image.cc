@@ -1,0 +1,73 @@
+#include "attention_jxl/image.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "attention_jxl/error.h"
+
+namespace attention_jxl {
+
+size_t sample_size(SampleType type) {
+  switch (type) {
+    case SampleType::kUint8:
+      return 1;
+    case SampleType::kUint16:
+      return 2;
+    case SampleType::kFloat32:
+      return 4;
+  }
+  return 0;
+}
+
+namespace {
+
+void invalid(const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, message);
+}
+
+void check_finite(const ImageView& image) {
+  const size_t samples_per_row = image.width * image.channels;
+  for (size_t y = 0; y < image.height; ++y) {
+    const uint8_t* row = image.row(y);
+    for (size_t i = 0; i < samples_per_row; ++i) {
+      float value;
+      std::memcpy(&value, row + i * sizeof(float), sizeof(float));
+      if (!std::isfinite(value)) {
+        invalid("image contains a non-finite float sample (NaN or inf) at row " +
+                std::to_string(y) + ", column " +
+                std::to_string(i / image.channels));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void validate_image(const ImageView& image) {
+  if (image.data == nullptr) invalid("image has no pixel data");
+  if (image.width == 0 || image.height == 0) {
+    invalid("image is empty (" + std::to_string(image.width) + "x" +
+            std::to_string(image.height) + ")");
+  }
+  if (image.channels < 1 || image.channels > 4) {
+    invalid("image must have 1 to 4 channels (gray, gray+alpha, RGB, RGBA), "
+            "got " + std::to_string(image.channels));
+  }
+  const size_t max = std::numeric_limits<size_t>::max();
+  const size_t sample_bytes = sample_size(image.type);
+  if (image.width > max / image.channels / sample_bytes) {
+    invalid("image is too wide");
+  }
+  const size_t row_bytes = image.width * image.channels * sample_bytes;
+  if (image.row_stride < row_bytes) {
+    invalid("row stride " + std::to_string(image.row_stride) +
+            " is smaller than a row of pixels (" + std::to_string(row_bytes) +
+            " bytes)");
+  }
+  if (image.height > max / image.row_stride) invalid("image is too tall");
+  if (image.type == SampleType::kFloat32) check_finite(image);
+}
+
+}  // namespace attention_jxl

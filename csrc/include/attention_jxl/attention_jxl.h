@@ -1,0 +1,11 @@
+// attention_jxl: predict where a person looks first in an image and encode it
+// as JPEG XL with the groups around that point first in the file.
+#pragma once
+
+#include "attention_jxl/center.h"
+#include "attention_jxl/decode.h"
+#include "attention_jxl/encode.h"
+#include "attention_jxl/error.h"
+#include "attention_jxl/image.h"
+#include "attention_jxl/model.h"
+#include "attention_jxl/resize.h"

@@ -1,0 +1,32 @@
+// The attention center of an image, in the image's own pixel coordinates.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "attention_jxl/encode.h"
+#include "attention_jxl/image.h"
+#include "attention_jxl/model.h"
+
+namespace attention_jxl {
+
+struct Point {
+  long x = 0;
+  long y = 0;
+};
+
+// Maps a model output back to original pixels exactly as the published
+// pipeline does, including its fallback to the image middle when the point
+// lands in the padding.
+Point model_point_to_image(ModelPoint point, size_t width, size_t height);
+
+// Resize with pad + inference + mapping back.
+Point predict_center(const Model& model, const ImageView& image);
+
+// Predicts the center and encodes with the groups around it first.
+// settings.center_first/center_x/center_y are overwritten.
+std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& image,
+                                         EncodeSettings settings);
+
+}  // namespace attention_jxl

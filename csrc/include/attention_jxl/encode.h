@@ -1,0 +1,43 @@
+// JPEG XL encoding with libjxl, configured exactly as cjxl configures it for
+// the same pixels read from a PPM/PGM/PAM/PFM file, so that the same settings
+// produce the same codestream.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "attention_jxl/image.h"
+
+namespace attention_jxl {
+
+struct EncodeSettings {
+  float distance = 1.0f;  // butteraugli distance, 0 (lossless) .. 25
+  int effort = 7;         // 1 (fastest) .. 9 (slowest)
+  bool lossless = false;  // true forces distance 0 and lossless modular coding
+
+  // Center-first group order: groups are stored by distance from
+  // (center_x, center_y). -1 lets libjxl use the image middle.
+  bool center_first = false;
+  long center_x = -1;
+  long center_y = -1;
+
+  // Worker threads for libjxl; 0 means one per core, 1 encodes on the
+  // calling thread only.
+  int threads = 0;
+
+  // Further libjxl frame settings by name (see frame_setting_names()),
+  // applied after the defaults above, in order.
+  std::vector<std::pair<std::string, double>> frame_settings;
+};
+
+// Names accepted in EncodeSettings::frame_settings, sorted.
+std::vector<std::string> frame_setting_names();
+
+// Throws Error(kInvalidArgument) for bad pixels or settings.
+std::vector<uint8_t> encode(const ImageView& image,
+                            const EncodeSettings& settings);
+
+}  // namespace attention_jxl

@@ -1,0 +1,195 @@
+// The Python module attention_jxl._core: converts types, releases the GIL
+// around the core's work and maps core errors to Python exceptions.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "attention_jxl/attention_jxl.h"
+
+namespace py = pybind11;
+namespace aj = attention_jxl;
+
+namespace {
+
+aj::SampleType sample_type_of(const py::array& array) {
+  if (py::isinstance<py::array_t<uint8_t>>(array)) return aj::SampleType::kUint8;
+  if (py::isinstance<py::array_t<uint16_t>>(array)) return aj::SampleType::kUint16;
+  if (py::isinstance<py::array_t<float>>(array)) return aj::SampleType::kFloat32;
+  throw py::type_error("image dtype must be uint8, uint16 or float32, got " +
+                       std::string(py::str(array.dtype())));
+}
+
+// Holds the (possibly copied) array alive while the core reads its view.
+struct ImageArg {
+  py::array array;
+  aj::ImageView view;
+};
+
+ImageArg image_arg(py::array array) {
+  const aj::SampleType type = sample_type_of(array);
+  if (array.ndim() != 2 && array.ndim() != 3) {
+    throw py::value_error("image must have shape (H, W) or (H, W, C), got " +
+                          std::to_string(array.ndim()) + " dimensions");
+  }
+  const size_t channels = array.ndim() == 3 ? static_cast<size_t>(array.shape(2)) : 1;
+  const auto itemsize = static_cast<py::ssize_t>(array.itemsize());
+  const auto pixel_bytes = itemsize * static_cast<py::ssize_t>(channels);
+  // The core reads rows of packed pixels (row padding allowed, e.g. a crop);
+  // any other layout is copied once.
+  const bool packed_samples = array.ndim() == 2 || channels == 1 || array.strides(2) == itemsize;
+  const bool packed_rows = packed_samples && array.strides(1) == pixel_bytes &&
+                           array.strides(0) >= pixel_bytes * array.shape(1);
+  if (!packed_rows) array = py::array::ensure(array, py::array::c_style);
+  ImageArg arg{array, {}};
+  arg.view.data = arg.array.data();
+  arg.view.height = static_cast<size_t>(arg.array.shape(0));
+  arg.view.width = static_cast<size_t>(arg.array.shape(1));
+  arg.view.channels = channels;
+  arg.view.type = type;
+  // A copied array is C-contiguous; numpy may report any stride for a single row.
+  const bool padded_rows = packed_rows && arg.array.shape(0) > 1;
+  arg.view.row_stride = static_cast<size_t>(padded_rows ? arg.array.strides(0)
+                                                        : pixel_bytes * arg.array.shape(1));
+  return arg;
+}
+
+py::tuple point_tuple(aj::Point point) { return py::make_tuple(point.x, point.y); }
+
+py::array decoded_array(aj::DecodedImage&& image) {
+  std::vector<py::ssize_t> shape = {static_cast<py::ssize_t>(image.height),
+                                    static_cast<py::ssize_t>(image.width)};
+  if (image.channels > 1) shape.push_back(static_cast<py::ssize_t>(image.channels));
+  py::dtype dtype = image.type == aj::SampleType::kUint8    ? py::dtype::of<uint8_t>()
+                    : image.type == aj::SampleType::kUint16 ? py::dtype::of<uint16_t>()
+                                                            : py::dtype::of<float>();
+  // Hand the decoded buffer to numpy without copying it.
+  auto* owner = new std::vector<uint8_t>(std::move(image.pixels));
+  py::capsule free_owner(owner, [](void* p) { delete static_cast<std::vector<uint8_t>*>(p); });
+  return py::array(dtype, shape, owner->data(), free_owner);
+}
+
+py::bytes as_bytes(const std::vector<uint8_t>& data) {
+  return py::bytes(reinterpret_cast<const char*>(data.data()), data.size());
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "Native core of attention_jxl (use the attention_jxl package instead).";
+
+  py::register_exception_translator([](std::exception_ptr error) {
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const aj::Error& e) {
+      switch (e.code()) {
+        case aj::ErrorCode::kInvalidArgument:
+        case aj::ErrorCode::kUnsupported:
+        case aj::ErrorCode::kCorruptData:
+          PyErr_SetString(PyExc_ValueError, e.what());
+          return;
+        case aj::ErrorCode::kNotFound:
+          PyErr_SetString(PyExc_FileNotFoundError, e.what());
+          return;
+        case aj::ErrorCode::kInternal:
+          PyErr_SetString(PyExc_RuntimeError, e.what());
+          return;
+      }
+    }
+  });
+
+  py::class_<aj::Model>(m, "Model")
+      .def(py::init<const std::string&, int>(), py::arg("path"), py::arg("threads"),
+           py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("path", &aj::Model::path)
+      .def_property_readonly("threads", &aj::Model::threads)
+      .def("infer",
+           [](const aj::Model& model,
+              py::array_t<float, py::array::c_style | py::array::forcecast> input) {
+             if (input.ndim() < 3 || input.size() != static_cast<py::ssize_t>(
+                                                         aj::Model::kInputHeight *
+                                                         aj::Model::kInputWidth * 3)) {
+               throw py::value_error("model input must be a 480x640x3 float32 array");
+             }
+             aj::ModelPoint point;
+             {
+               py::gil_scoped_release release;
+               point = model.infer(input.data());
+             }
+             return py::make_tuple(point.x, point.y);
+           })
+      .def("center", [](const aj::Model& model, py::array image) {
+        ImageArg arg = image_arg(std::move(image));
+        aj::Point center;
+        {
+          py::gil_scoped_release release;
+          center = aj::predict_center(model, arg.view);
+        }
+        return point_tuple(center);
+      });
+
+  m.def("resize_with_pad", [](py::array image, size_t width, size_t height) {
+    ImageArg arg = image_arg(std::move(image));
+    py::array_t<float> out({static_cast<py::ssize_t>(height), static_cast<py::ssize_t>(width),
+                            py::ssize_t{3}});
+    float* out_data = out.mutable_data();
+    {
+      py::gil_scoped_release release;
+      aj::validate_image(arg.view);
+      aj::resize_with_pad(arg.view, width, height, out_data);
+    }
+    return out;
+  });
+
+  m.def("model_point_to_image", [](float x, float y, size_t width, size_t height) {
+    return point_tuple(aj::model_point_to_image({x, y}, width, height));
+  });
+
+  m.def("frame_setting_names", &aj::frame_setting_names);
+
+  m.def(
+      "encode",
+      [](py::array image, float distance, int effort, bool lossless, bool center_first,
+         long center_x, long center_y, int threads,
+         std::vector<std::pair<std::string, double>> frame_settings,
+         const aj::Model* model) {
+        ImageArg arg = image_arg(std::move(image));
+        aj::EncodeSettings settings;
+        settings.distance = distance;
+        settings.effort = effort;
+        settings.lossless = lossless;
+        settings.center_first = center_first;
+        settings.center_x = center_x;
+        settings.center_y = center_y;
+        settings.threads = threads;
+        settings.frame_settings = std::move(frame_settings);
+        std::vector<uint8_t> encoded;
+        {
+          py::gil_scoped_release release;
+          encoded = model != nullptr ? aj::encode_center_first(*model, arg.view, settings)
+                                     : aj::encode(arg.view, settings);
+        }
+        return as_bytes(encoded);
+      },
+      py::arg("image"), py::arg("distance"), py::arg("effort"), py::arg("lossless"),
+      py::arg("center_first"), py::arg("center_x"), py::arg("center_y"), py::arg("threads"),
+      py::arg("frame_settings"), py::arg("model").none(true));
+
+  m.def(
+      "decode",
+      [](py::buffer data, int threads) {
+        py::buffer_info info = data.request();
+        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
+        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        aj::DecodedImage image;
+        {
+          py::gil_scoped_release release;
+          image = aj::decode(bytes, size, threads);
+        }
+        return decoded_array(std::move(image));
+      },
+      py::arg("data"), py::arg("threads"));
+}

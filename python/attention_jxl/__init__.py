@@ -1,0 +1,23 @@
+"""Attention-center JPEG XL encoding.
+
+Predicts where a person looks first in an image and encodes it as JPEG XL
+with the 256x256 groups around that point first in the file, so a progressive
+viewer shows the interesting part first.
+"""
+
+from attention_jxl._codec import center, decode, encode, frame_setting_names, model_input
+from attention_jxl._model import MODEL_SHA256, MODEL_URL, Model, download_model, find_model
+
+__all__ = [
+    "MODEL_SHA256",
+    "MODEL_URL",
+    "Model",
+    "center",
+    "decode",
+    "download_model",
+    "encode",
+    "find_model",
+    "frame_setting_names",
+    "model_input",
+]
+__version__ = "0.1.0"

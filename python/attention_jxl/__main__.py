@@ -1,0 +1,3 @@
+from attention_jxl.cli import main
+
+raise SystemExit(main())

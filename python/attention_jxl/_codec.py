@@ -1,0 +1,144 @@
+"""The functional API: center, encode, decode."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Literal, Union
+
+import numpy as np
+
+from attention_jxl import _core
+from attention_jxl._image import as_image_array
+from attention_jxl._model import Model, default_model
+
+MODEL_INPUT_SHAPE = (480, 640, 3)
+Center = Union[Literal["auto"], tuple[int, int], None]
+
+_FRAME_SETTING_NAMES = frozenset(_core.frame_setting_names())
+
+
+def frame_setting_names() -> list[str]:
+    """The libjxl frame settings `encode` accepts as keyword arguments."""
+    return sorted(_FRAME_SETTING_NAMES)
+
+
+def model_input(image: Any) -> np.ndarray:
+    """The 480x640x3 float32 tensor the model sees for `image`.
+
+    Identical (to float rounding) to TensorFlow's
+    ``tf.image.resize_with_pad(image, 480, 640, method="bicubic", antialias=True)``
+    on the image's RGB values in [0, 1].
+    """
+    height, width, _ = MODEL_INPUT_SHAPE
+    return _core.resize_with_pad(as_image_array(image), width, height)
+
+
+def center(image: Any, *, model: Model | None = None) -> tuple[int, int]:
+    """Predicts where a person looks first in `image`.
+
+    Args:
+        image: numpy array HxW or HxWxC (C = 1..4), uint8, uint16 or float32
+            in [0, 1]; or a PIL image. Gray is seen as RGB, alpha is ignored.
+        model: the model to use; by default one shared model, loaded on first use.
+
+    Returns:
+        (x, y) in the image's own pixel coordinates.
+    """
+    return (model or default_model()).center(image)
+
+
+def _check_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    return int(value)
+
+
+def _check_center(value: Any) -> tuple[int, int]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f'center must be "auto", None or an (x, y) pair, got {value!r}')
+    return _check_int("center x", value[0]), _check_int("center y", value[1])
+
+
+def _check_frame_settings(settings: dict[str, Any]) -> list[tuple[str, float]]:
+    unknown = sorted(set(settings) - _FRAME_SETTING_NAMES)
+    if unknown:
+        raise TypeError(
+            f"encode() got unknown frame setting(s) {', '.join(unknown)}; "
+            f"valid settings: {', '.join(frame_setting_names())}"
+        )
+    checked = []
+    for name, value in settings.items():
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"frame setting {name} must be a number, got {type(value).__name__}")
+        checked.append((name, float(value)))
+    return checked
+
+
+def encode(
+    image: Any,
+    *,
+    distance: float = 1.0,
+    effort: int = 7,
+    lossless: bool = False,
+    center: Center = "auto",
+    threads: int = 0,
+    model: Model | None = None,
+    **frame_settings: float,
+) -> bytes:
+    """Encodes `image` as JPEG XL, the groups around its attention center first.
+
+    Encoding the same pixels with the same settings gives the same codestream
+    as ``cjxl --group_order 1 --center_x X --center_y Y -d DISTANCE -e EFFORT``.
+
+    Args:
+        image: as for `center`. uint8 is stored as 8-bit, uint16 as 16-bit,
+            float32 as 32-bit float samples.
+        distance: butteraugli distance, 0 (lossless) to 25; 1 is visually lossless.
+        effort: 1 (fastest) to 9 (smallest).
+        lossless: store the exact samples (same as distance=0).
+        center: "auto" predicts the attention center, an (x, y) pair uses
+            that point, None keeps libjxl's default (scanline) group order.
+        threads: encoder threads; 0 means one per core.
+        model: model for center="auto"; by default the shared one.
+        **frame_settings: further libjxl frame settings by name, e.g.
+            ``progressive_dc=1`` or ``faster_decoding=2``; see `frame_setting_names`.
+
+    Returns:
+        The JPEG XL codestream.
+    """
+    array = as_image_array(image)
+    if isinstance(distance, bool) or not isinstance(distance, numbers.Real):
+        raise TypeError(f"distance must be a number, got {type(distance).__name__}")
+    effort = _check_int("effort", effort)
+    threads = _check_int("threads", threads)
+    settings = _check_frame_settings(frame_settings)
+    predict_with: Model | None = None
+    center_first, center_x, center_y = False, -1, -1
+    if isinstance(center, str) and center == "auto":
+        predict_with = model or default_model()
+        center_first = True
+    elif center is not None:
+        center_first = True
+        center_x, center_y = _check_center(center)
+    native_model = predict_with._native if predict_with is not None else None
+    return _core.encode(
+        array, float(distance), effort, bool(lossless), center_first, center_x, center_y,
+        threads, settings, native_model,
+    )
+
+
+def decode(data: bytes | bytearray | memoryview, *, threads: int = 0) -> np.ndarray:
+    """Decodes a whole JPEG XL image.
+
+    Returns:
+        HxW (gray) or HxWxC array, uint8 or uint16 as encoded (float32 for
+        floating point images); alpha, when present, is the last channel.
+
+    Raises:
+        ValueError: the data is not a complete JPEG XL image.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
+    if isinstance(data, memoryview) and not data.c_contiguous:
+        data = data.tobytes()
+    return _core.decode(data, _check_int("threads", threads))

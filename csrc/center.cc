@@ -56,6 +56,13 @@ Point model_point_to_image(ModelPoint point, size_t width, size_t height) {
 
 Point predict_center(const Model& model, const ImageView& image) {
   validate_image(image);
+  const PadGeometry geometry = resize_with_pad_geometry(
+      image.width, image.height, Model::kInputWidth, Model::kInputHeight);
+  if (geometry.resized_width == 0 || geometry.resized_height == 0) {
+    // So thin that it shrinks to nothing (TF itself fails here): the model
+    // would see only padding, so take the fallback the mapping uses.
+    return {static_cast<long>(image.width / 2), static_cast<long>(image.height / 2)};
+  }
   // One input buffer per thread: centers are computed millions of times.
   thread_local std::vector<float> input(Model::kInputWidth * Model::kInputHeight * 3);
   resize_with_pad(image, Model::kInputWidth, Model::kInputHeight, input.data());

@@ -57,6 +57,9 @@ ImageView DecodedImage::view() const {
 DecodedImage decode(const uint8_t* data, size_t size, int threads) {
   if (data == nullptr || size == 0) corrupt("no JPEG XL data to decode (0 bytes)");
   const JxlSignature signature = JxlSignatureCheck(data, size);
+  if (signature == JXL_SIG_NOT_ENOUGH_BYTES) {
+    corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes, not even a signature)");
+  }
   if (signature != JXL_SIG_CODESTREAM && signature != JXL_SIG_CONTAINER) {
     corrupt("data is not JPEG XL (" + std::to_string(size) + " bytes without a JPEG XL signature)");
   }
@@ -71,8 +74,9 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads) {
   }
   check(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE),
         "JxlDecoderSubscribeEvents");
+  // The input is not closed: a decoder asking for more input then means
+  // the data is truncated (closing it would turn that into a generic error).
   check(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
-  JxlDecoderCloseInput(decoder);
 
   DecodedImage image;
   JxlPixelFormat format = {};

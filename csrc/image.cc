@@ -67,6 +67,12 @@ void validate_image(const ImageView& image) {
             " bytes)");
   }
   if (image.height > max / image.row_stride) invalid("image is too tall");
+  // Samples are read through typed pointers.
+  if (reinterpret_cast<uintptr_t>(image.data) % sample_bytes != 0 ||
+      image.row_stride % sample_bytes != 0) {
+    invalid("image data and row stride must be aligned to the sample size (" +
+            std::to_string(sample_bytes) + " bytes)");
+  }
   if (image.type == SampleType::kFloat32) check_finite(image);
 }
 

@@ -41,7 +41,9 @@ ImageArg image_arg(py::array array) {
   // The core reads rows of packed pixels (row padding allowed, e.g. a crop);
   // any other layout is copied once.
   const bool packed_samples = array.ndim() == 2 || channels == 1 || array.strides(2) == itemsize;
-  const bool packed_rows = packed_samples && array.strides(1) == pixel_bytes &&
+  const bool aligned = reinterpret_cast<uintptr_t>(array.data()) % itemsize == 0 &&
+                       array.strides(0) % itemsize == 0;
+  const bool packed_rows = packed_samples && aligned && array.strides(1) == pixel_bytes &&
                            array.strides(0) >= pixel_bytes * array.shape(1);
   if (!packed_rows) array = py::array::ensure(array, py::array::c_style);
   ImageArg arg{array, {}};

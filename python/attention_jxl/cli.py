@@ -10,6 +10,9 @@ from typing import Any
 
 import numpy as np
 
+import attention_jxl
+from attention_jxl._image import as_image_array
+
 
 def _read_image(path: Path) -> np.ndarray:
     try:
@@ -17,10 +20,7 @@ def _read_image(path: Path) -> np.ndarray:
     except ImportError as error:
         raise RuntimeError("reading image files needs Pillow: pip install pillow") from error
     with Image.open(path) as image:
-        upright = ImageOps.exif_transpose(image)
-        from attention_jxl._image import as_image_array
-
-        return as_image_array(upright)
+        return as_image_array(ImageOps.exif_transpose(image))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -41,8 +41,6 @@ def _parse_center(text: str) -> tuple[int, int]:
 
 
 def _encode(args: argparse.Namespace) -> int:
-    import attention_jxl
-
     args.output.mkdir(parents=True, exist_ok=True)
     center: Any = None if args.no_center else (args.center or "auto")
     failures = 0
@@ -63,8 +61,6 @@ def _encode(args: argparse.Namespace) -> int:
 
 
 def _center(args: argparse.Namespace) -> int:
-    import attention_jxl
-
     failures = 0
     for source in args.inputs:
         try:
@@ -77,10 +73,8 @@ def _center(args: argparse.Namespace) -> int:
 
 
 def _download_model(args: argparse.Namespace) -> int:
-    import attention_jxl
-
     try:
-        path = attention_jxl.download_model(args.output)
+        path = attention_jxl.download_model(args.output, url=args.url)
     except (ConnectionError, ValueError, OSError) as error:
         print(f"attention-jxl: {error}", file=sys.stderr)
         return 1
@@ -116,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     download = commands.add_parser("download-model", help="download and verify center.tflite")
     download.add_argument("-o", "--output", type=Path, default=None,
                           help="where to save it (default: the user cache folder)")
+    download.add_argument("--url", default=attention_jxl.MODEL_URL,
+                          help="where to download from (default: the official location)")
     download.set_defaults(run=_download_model)
     return parser
 

@@ -1,0 +1,129 @@
+"""Shared fixtures: the model, the reference data and the cjxl/djxl peers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+REFERENCE = SHARED / "reference"
+TESTDATA = Path("/usr/share/libjxl-testdata")
+
+# Tests find the model via ATTENTION_JXL_MODEL or ../shared/models.
+if not os.environ.get("ATTENTION_JXL_MODEL"):
+    shared_model = SHARED / "models" / "center.tflite"
+    if shared_model.is_file():
+        os.environ["ATTENTION_JXL_MODEL"] = str(shared_model)
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    path = Path(os.environ.get("ATTENTION_JXL_MODEL", ""))
+    if not path.is_file():
+        pytest.fail("the model is needed: set ATTENTION_JXL_MODEL or provide ../shared/models")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_centers() -> list[dict]:
+    return json.loads((REFERENCE / "centers.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def reference_inputs():
+    return np.load(REFERENCE / "model_inputs.npz")
+
+
+def reference_source(entry: dict) -> Path:
+    source = entry["source"]
+    return REFERENCE / entry["image"] if not source.startswith("/") else Path(source)
+
+
+def load_like_published_script(path: Path) -> np.ndarray:
+    """Pixels as google/attention-center's script reads them (before /255)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        array = np.asarray(image)
+        if array.ndim == 2 or array.shape[2] == 4:
+            array = np.asarray(image.convert("RGB"))
+    return array
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is needed (Debian package libjxl-tools)")
+    return path
+
+
+def write_pnm(path: Path, image: np.ndarray) -> None:
+    """Writes PGM/PPM (1 or 3 channels) or PAM (2 or 4 channels), 8 or 16 bit."""
+    height, width = image.shape[:2]
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    maxval = 255 if image.dtype == np.uint8 else 65535
+    body = image.astype(">u2").tobytes() if image.dtype == np.uint16 else image.tobytes()
+    if channels in (1, 3):
+        header = f"P{5 if channels == 1 else 6}\n{width} {height}\n{maxval}\n"
+    else:
+        tupltype = "GRAYSCALE_ALPHA" if channels == 2 else "RGB_ALPHA"
+        header = (f"P7\nWIDTH {width}\nHEIGHT {height}\nDEPTH {channels}\n"
+                  f"MAXVAL {maxval}\nTUPLTYPE {tupltype}\nENDHDR\n")
+    path.write_bytes(header.encode() + body)
+
+
+def write_pfm(path: Path, image: np.ndarray) -> None:
+    """Writes a little-endian PFM (gray or RGB float32); PFM rows go bottom-up."""
+    height, width = image.shape[:2]
+    kind = "Pf" if image.ndim == 2 else "PF"
+    body = np.ascontiguousarray(image[::-1]).astype("<f4").tobytes()
+    path.write_bytes(f"{kind}\n{width} {height}\n-1.0\n".encode() + body)
+
+
+def read_pnm(path: Path) -> np.ndarray:
+    """Reads what djxl writes: binary PGM/PPM or PAM, 8 or 16 bit."""
+    data = path.read_bytes()
+    if data.startswith(b"P7"):
+        end = data.index(b"ENDHDR\n") + len(b"ENDHDR\n")
+        fields = dict(line.split(" ", 1) for line in data[3:end].decode().splitlines()[:-1])
+        width, height = int(fields["WIDTH"]), int(fields["HEIGHT"])
+        channels, maxval = int(fields["DEPTH"]), int(fields["MAXVAL"])
+    else:
+        tokens, end = [], 2
+        while len(tokens) < 3:
+            while data[end : end + 1].isspace():
+                end += 1
+            if data[end : end + 1] == b"#":
+                end = data.index(b"\n", end)
+                continue
+            start = end
+            while not data[end : end + 1].isspace():
+                end += 1
+            tokens.append(int(data[start:end]))
+        end += 1
+        width, height, maxval = tokens
+        channels = 1 if data.startswith(b"P5") else 3
+    dtype = np.uint8 if maxval < 256 else np.dtype(">u2")
+    pixels = np.frombuffer(data, dtype=dtype, offset=end, count=width * height * channels)
+    shape = (height, width) if channels == 1 else (height, width, channels)
+    return pixels.reshape(shape).astype(np.uint8 if maxval < 256 else np.uint16)
+
+
+def cjxl(source: Path, output: Path, *flags: str) -> bytes:
+    subprocess.run([require_tool("cjxl"), *flags, str(source), str(output)],
+                   check=True, capture_output=True)
+    return output.read_bytes()
+
+
+def djxl(source: Path, output: Path) -> np.ndarray:
+    subprocess.run([require_tool("djxl"), str(source), str(output)],
+                   check=True, capture_output=True)
+    return read_pnm(output)

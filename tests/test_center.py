@@ -6,10 +6,10 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import TESTDATA, load_like_published_script, reference_source
 
 import attention_jxl
 from attention_jxl import _core
+from conftest import TESTDATA, load_like_published_script, reference_source
 
 
 def entries(reference_centers):
@@ -84,8 +84,10 @@ def test_every_layout_sees_the_same_rgb() -> None:
         np.testing.assert_allclose(attention_jxl.model_input(form), expected, atol=1e-5)
     gray = rgb[..., 1]
     gray_input = attention_jxl.model_input(gray)
-    np.testing.assert_allclose(gray_input, attention_jxl.model_input(np.dstack([gray] * 3)), atol=1e-6)
-    np.testing.assert_allclose(attention_jxl.model_input(np.dstack([gray, gray])), gray_input, atol=1e-6)
+    as_rgb = attention_jxl.model_input(np.dstack([gray] * 3))
+    np.testing.assert_allclose(gray_input, as_rgb, atol=1e-6)
+    with_alpha = attention_jxl.model_input(np.dstack([gray, gray]))
+    np.testing.assert_allclose(with_alpha, gray_input, atol=1e-6)
 
 
 def test_pil_images_are_accepted() -> None:

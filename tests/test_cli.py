@@ -6,9 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TESTDATA, cjxl, load_like_published_script, write_pnm
-
 import attention_jxl
+from conftest import TESTDATA, cjxl, load_like_published_script, write_pnm
 
 PHOTO = TESTDATA / "external/wesaturate/500px/cvo9xd_keong_macan_srgb8.png"
 

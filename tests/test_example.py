@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, TESTDATA, cjxl, load_like_published_script, write_pnm
 
 import attention_jxl
+from conftest import PROJECT, TESTDATA, cjxl, load_like_published_script, write_pnm
 
 
 @pytest.fixture(scope="module")

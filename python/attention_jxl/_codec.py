@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from attention_jxl._image import as_image_array
 from attention_jxl._model import Model, default_model
 
 MODEL_INPUT_SHAPE = (480, 640, 3)
-Center = Union[Literal["auto"], tuple[int, int], None]
+Center = Literal["auto"] | tuple[int, int] | None
 
 _FRAME_SETTING_NAMES = frozenset(_core.frame_setting_names())
 

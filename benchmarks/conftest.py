@@ -1,0 +1,71 @@
+"""Benchmark fixtures: real images, the peers, and a side-by-side summary.
+
+Each comparison has an "ours" and a "peer" measurement taken in the same run;
+the summary at the end prints them next to each other with the ratio.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+FLOWER = Path("/usr/share/libjxl-testdata/jxl/flower/flower.png")
+
+if not os.environ.get("ATTENTION_JXL_MODEL") and (SHARED / "models/center.tflite").is_file():
+    os.environ["ATTENTION_JXL_MODEL"] = str(SHARED / "models/center.tflite")
+
+_results: dict[str, dict[str, tuple[float, str]]] = {}
+
+
+def record(comparison: str, role: str, seconds: float, label: str) -> None:
+    """Stores one side of a comparison (role is "ours" or "peer")."""
+    _results.setdefault(comparison, {})[role] = (seconds, label)
+
+
+@pytest.fixture
+def compare(benchmark, request):
+    """Runs `benchmark` and records its median under the test's comparison."""
+
+    def run(comparison: str, role: str, label: str, function, *args, rounds: int = 10):
+        result = benchmark.pedantic(function, args=args, rounds=rounds, warmup_rounds=1)
+        record(comparison, role, benchmark.stats.stats.median, label)
+        return result
+
+    return run
+
+
+def photo(width: int, height: int) -> np.ndarray:
+    """A real photo (the libjxl flower) resized to width x height, uint8 RGB."""
+    from PIL import Image
+
+    with Image.open(FLOWER) as image:
+        rgb = image.convert("RGB")
+        if rgb.size != (width, height):
+            rgb = rgb.resize((width, height), Image.LANCZOS)
+        return np.asarray(rgb)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _results:
+        return
+    write = terminalreporter.write_line
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    write("")
+    write(f"Side by side (medians unless noted; {cpu}, {os.cpu_count()} cores)")
+    for comparison, sides in _results.items():
+        ours, peer = sides.get("ours"), sides.get("peer")
+        line = f"  {comparison}:"
+        if ours:
+            line += f" ours {ours[0] * 1000:.1f} ms ({ours[1]})"
+        if peer:
+            line += f" | peer {peer[0] * 1000:.1f} ms ({peer[1]})"
+        if ours and peer:
+            line += f" | peer/ours = {peer[0] / ours[0]:.2f}x"
+        write(line)

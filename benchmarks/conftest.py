@@ -21,6 +21,12 @@ if not os.environ.get("ATTENTION_JXL_MODEL") and (SHARED / "models/center.tflite
     os.environ["ATTENTION_JXL_MODEL"] = str(SHARED / "models/center.tflite")
 
 _results: dict[str, dict[str, tuple[float, str]]] = {}
+_notes: list[str] = []
+
+
+def note(text: str) -> None:
+    """A measured figure that is not a time (e.g. memory), for the summary."""
+    _notes.append(text)
 
 
 def record(comparison: str, role: str, seconds: float, label: str) -> None:
@@ -52,7 +58,7 @@ def photo(width: int, height: int) -> np.ndarray:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not _results:
+    if not _results and not _notes:
         return
     write = terminalreporter.write_line
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
@@ -69,3 +75,5 @@ def pytest_terminal_summary(terminalreporter) -> None:
         if ours and peer:
             line += f" | peer/ours = {peer[0] / ours[0]:.2f}x"
         write(line)
+    for text in _notes:
+        write(f"  {text}")

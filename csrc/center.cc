@@ -3,7 +3,9 @@
 #include <cmath>
 #include <vector>
 
+#include "attention_jxl/error.h"
 #include "attention_jxl/resize.h"
+#include "orientation.h"
 
 namespace attention_jxl {
 namespace {
@@ -69,9 +71,21 @@ Point predict_center(const Model& model, const ImageView& image) {
   return model_point_to_image(model.infer(input.data()), image.width, image.height);
 }
 
+Point predict_center(const Model& model, const ImageView& stored, int orientation) {
+  if (orientation < 1 || orientation > 8) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "orientation must be 1..8, got " + std::to_string(orientation));
+  }
+  if (orientation == 1) return predict_center(model, stored);
+  validate_image(stored);
+  const DecodedImage upright = to_upright(stored, orientation);
+  return upright_to_stored(predict_center(model, upright.view()), orientation, stored.width,
+                           stored.height);
+}
+
 std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& image,
                                          EncodeSettings settings) {
-  const Point center = predict_center(model, image);
+  const Point center = predict_center(model, image, settings.orientation);
   settings.center_first = true;
   settings.center_x = center.x;
   settings.center_y = center.y;

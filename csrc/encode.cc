@@ -9,6 +9,7 @@
 #include <string>
 
 #include "attention_jxl/error.h"
+#include "jxl_encoder_setup.h"
 #include "jxl_runner.h"
 
 namespace attention_jxl {
@@ -78,51 +79,6 @@ const FrameSetting& find_frame_setting(const std::string& name) {
   invalid("unknown frame setting '" + name + "'; valid settings: " + valid);
 }
 
-std::string format_number(double value) {
-  std::string text = std::to_string(value);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text;
-}
-
-void check_settings(const ImageView& image, const EncodeSettings& settings) {
-  if (!(settings.distance >= 0.0f && settings.distance <= 25.0f)) {
-    invalid("distance must be in [0, 25], got " +
-            format_number(settings.distance));
-  }
-  if (settings.effort < 1 || settings.effort > 9) {
-    invalid("effort must be in [1, 9], got " + std::to_string(settings.effort));
-  }
-  check_threads(settings.threads);
-  if (!settings.center_first) return;
-  const long width = static_cast<long>(image.width);
-  const long height = static_cast<long>(image.height);
-  const bool x_ok = settings.center_x == -1 ||
-                    (settings.center_x >= 0 && settings.center_x < width);
-  const bool y_ok = settings.center_y == -1 ||
-                    (settings.center_y >= 0 && settings.center_y < height);
-  if (!x_ok || !y_ok) {
-    invalid("center (" + std::to_string(settings.center_x) + ", " +
-            std::to_string(settings.center_y) + ") is outside the " +
-            std::to_string(width) + "x" + std::to_string(height) + " image");
-  }
-}
-
-// libjxl reports failures as a status plus a coarse error code; name the step.
-void check(JxlEncoder* encoder, JxlEncoderStatus status, const char* step) {
-  if (status == JXL_ENC_SUCCESS) return;
-  const JxlEncoderError error = JxlEncoderGetError(encoder);
-  const std::string message =
-      std::string("libjxl encoder failed at ") + step + " (error " +
-      std::to_string(static_cast<int>(error)) + ")";
-  if (error == JXL_ENC_ERR_OOM) throw Error(ErrorCode::kInternal, message + ": out of memory");
-  if (error == JXL_ENC_ERR_NOT_SUPPORTED) throw Error(ErrorCode::kUnsupported, message);
-  if (error == JXL_ENC_ERR_API_USAGE || error == JXL_ENC_ERR_BAD_INPUT) {
-    throw Error(ErrorCode::kInvalidArgument, message);
-  }
-  throw Error(ErrorCode::kInternal, message);
-}
-
 void set_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
                 const FrameSetting& setting, double value) {
   JxlEncoderStatus status;
@@ -143,63 +99,6 @@ void set_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
   }
 }
 
-void set_int_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
-                    JxlEncoderFrameSettingId id, int64_t value,
-                    const char* name) {
-  check(encoder, JxlEncoderFrameSettingsSetOption(frame, id, value), name);
-}
-
-// The frame settings cjxl 0.7 sets on every encode, with its default values,
-// so that an encode with our defaults equals `cjxl -d D -e E`.
-void apply_cjxl_defaults(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
-                         const EncodeSettings& settings) {
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_EFFORT, settings.effort, "effort");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_BROTLI_EFFORT, 9, "brotli_effort");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_EPF, -1, "epf");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_DECODING_SPEED, 0, "decoding_speed");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_RESAMPLING, -1, "resampling");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_EXTRA_CHANNEL_RESAMPLING, -1,
-                 "extra_channel_resampling");
-  check(encoder,
-        JxlEncoderFrameSettingsSetFloatOption(frame, JXL_ENC_FRAME_SETTING_PHOTON_NOISE, 0.0f),
-        "photon_noise");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_ALREADY_DOWNSAMPLED, 0,
-                 "already_downsampled");
-  check(encoder, JxlEncoderSetFrameDistance(frame, settings.lossless ? 0.0f : settings.distance),
-        "distance");
-  if (settings.center_first) {
-    set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_GROUP_ORDER, 1, "group_order");
-  }
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_GROUP_ORDER_CENTER_X,
-                 settings.center_first ? settings.center_x : -1, "center_x");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_GROUP_ORDER_CENTER_Y,
-                 settings.center_first ? settings.center_y : -1, "center_y");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_PROGRESSIVE_DC, -1, "progressive_dc");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_PROGRESSIVE_AC, 0, "progressive_ac");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_GROUP_SIZE, -1,
-                 "modular_group_size");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_PREDICTOR, -1,
-                 "modular_predictor");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_COLOR_SPACE, -1,
-                 "modular_color_space");
-  check(encoder,
-        JxlEncoderFrameSettingsSetFloatOption(
-            frame, JXL_ENC_FRAME_SETTING_MODULAR_MA_TREE_LEARNING_PERCENT, -1.0f),
-        "modular_ma_tree_learning_percent");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_MODULAR_NB_PREV_CHANNELS, -1,
-                 "modular_nb_prev_channels");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_LOSSY_PALETTE, 0, "lossy_palette");
-  set_int_option(encoder, frame, JXL_ENC_FRAME_SETTING_PALETTE_COLORS, -1, "palette_colors");
-  check(encoder,
-        JxlEncoderFrameSettingsSetFloatOption(
-            frame, JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GLOBAL_PERCENT, -1.0f),
-        "channel_colors_global_percent");
-  check(encoder,
-        JxlEncoderFrameSettingsSetFloatOption(
-            frame, JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GROUP_PERCENT, -1.0f),
-        "channel_colors_group_percent");
-}
-
 JxlDataType data_type(SampleType type) {
   switch (type) {
     case SampleType::kUint8:
@@ -213,7 +112,7 @@ JxlDataType data_type(SampleType type) {
 }
 
 // What cjxl's PNM reader reports for the same pixels.
-JxlBasicInfo basic_info_for(const ImageView& image, bool lossless) {
+JxlBasicInfo basic_info_for(const ImageView& image, bool lossless, int orientation) {
   JxlBasicInfo info;
   JxlEncoderInitBasicInfo(&info);
   info.xsize = static_cast<uint32_t>(image.width);
@@ -228,6 +127,7 @@ JxlBasicInfo basic_info_for(const ImageView& image, bool lossless) {
   info.alpha_exponent_bits = has_alpha ? info.exponent_bits_per_sample : 0;
   info.uses_original_profile = lossless ? JXL_TRUE : JXL_FALSE;
   info.intensity_target = 0;  // cjxl's default: let libjxl choose
+  info.orientation = static_cast<JxlOrientation>(orientation);
   return info;
 }
 
@@ -251,23 +151,6 @@ void check_dimensions(const ImageView& image) {
   }
 }
 
-std::vector<uint8_t> drain_output(JxlEncoder* encoder) {
-  std::vector<uint8_t> out(64 * 1024);
-  uint8_t* next = out.data();
-  size_t available = out.size();
-  JxlEncoderStatus status;
-  while ((status = JxlEncoderProcessOutput(encoder, &next, &available)) ==
-         JXL_ENC_NEED_MORE_OUTPUT) {
-    const size_t written = static_cast<size_t>(next - out.data());
-    out.resize(out.size() * 2);
-    next = out.data() + written;
-    available = out.size() - written;
-  }
-  check(encoder, status, "JxlEncoderProcessOutput");
-  out.resize(static_cast<size_t>(next - out.data()));
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> frame_setting_names() {
@@ -281,7 +164,7 @@ std::vector<uint8_t> encode(const ImageView& image,
                             const EncodeSettings& settings) {
   validate_image(image);
   check_dimensions(image);
-  check_settings(image, settings);
+  check_settings(settings, image.width, image.height);
   for (const auto& named : settings.frame_settings) find_frame_setting(named.first);
 
   const bool lossless = settings.lossless || settings.distance == 0.0f;
@@ -290,7 +173,7 @@ std::vector<uint8_t> encode(const ImageView& image,
   if (encoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl encoder");
   JxlRunner runner(settings.threads);
   if (runner.opaque() != nullptr) {
-    check(encoder, JxlEncoderSetParallelRunner(encoder, JxlThreadParallelRunner, runner.opaque()),
+    check_encoder(encoder, JxlEncoderSetParallelRunner(encoder, JxlThreadParallelRunner, runner.opaque()),
           "JxlEncoderSetParallelRunner");
   }
 
@@ -301,22 +184,30 @@ std::vector<uint8_t> encode(const ImageView& image,
   for (const auto& named : settings.frame_settings) {
     set_option(encoder, frame, find_frame_setting(named.first), named.second);
   }
-  check(encoder, JxlEncoderUseContainer(encoder, JXL_FALSE), "JxlEncoderUseContainer");
+  check_encoder(encoder, JxlEncoderUseContainer(encoder, JXL_FALSE), "JxlEncoderUseContainer");
 
-  const JxlBasicInfo info = basic_info_for(image, lossless);
-  check(encoder, JxlEncoderSetCodestreamLevel(encoder, -1), "JxlEncoderSetCodestreamLevel");
-  check(encoder, JxlEncoderSetBasicInfo(encoder, &info), "JxlEncoderSetBasicInfo");
+  const JxlBasicInfo info = basic_info_for(image, lossless, settings.orientation);
+  check_encoder(encoder, JxlEncoderSetCodestreamLevel(encoder, -1), "JxlEncoderSetCodestreamLevel");
+  check_encoder(encoder, JxlEncoderSetBasicInfo(encoder, &info), "JxlEncoderSetBasicInfo");
   if (lossless) {
-    check(encoder, JxlEncoderSetFrameLossless(frame, JXL_TRUE), "JxlEncoderSetFrameLossless");
+    check_encoder(encoder, JxlEncoderSetFrameLossless(frame, JXL_TRUE), "JxlEncoderSetFrameLossless");
   }
-  const JxlColorEncoding color = srgb_for(image);
-  check(encoder, JxlEncoderSetColorEncoding(encoder, &color), "JxlEncoderSetColorEncoding");
+  if (settings.icc_profile.empty()) {
+    const JxlColorEncoding color = srgb_for(image);
+    check_encoder(encoder, JxlEncoderSetColorEncoding(encoder, &color),
+                  "JxlEncoderSetColorEncoding");
+  } else if (JxlEncoderSetICCProfile(encoder, settings.icc_profile.data(),
+                                     settings.icc_profile.size()) != JXL_ENC_SUCCESS) {
+    invalid("the ICC profile (" + std::to_string(settings.icc_profile.size()) +
+            " bytes) is not one libjxl can use for " +
+            (image.channels <= 2 ? "gray" : "RGB") + " pixels");
+  }
   const JxlFrameHeader frame_header = {};
-  check(encoder, JxlEncoderSetFrameHeader(frame, &frame_header), "JxlEncoderSetFrameHeader");
+  check_encoder(encoder, JxlEncoderSetFrameHeader(frame, &frame_header), "JxlEncoderSetFrameHeader");
   if (info.alpha_bits > 0) {
     JxlBlendInfo alpha_blend = frame_header.layer_info.blend_info;
     alpha_blend.clamp = JXL_FALSE;
-    check(encoder, JxlEncoderSetExtraChannelBlendInfo(frame, 0, &alpha_blend),
+    check_encoder(encoder, JxlEncoderSetExtraChannelBlendInfo(frame, 0, &alpha_blend),
           "JxlEncoderSetExtraChannelBlendInfo");
   }
 
@@ -324,7 +215,7 @@ std::vector<uint8_t> encode(const ImageView& image,
                                  data_type(image.type), JXL_NATIVE_ENDIAN, 0};
   const size_t row_bytes = image.width * image.channels * sample_size(image.type);
   if (image.row_stride == row_bytes) {
-    check(encoder, JxlEncoderAddImageFrame(frame, &format, image.data, row_bytes * image.height),
+    check_encoder(encoder, JxlEncoderAddImageFrame(frame, &format, image.data, row_bytes * image.height),
           "JxlEncoderAddImageFrame");
   } else {
     // libjxl takes packed rows only: repack padded rows once.
@@ -332,7 +223,7 @@ std::vector<uint8_t> encode(const ImageView& image,
     for (size_t y = 0; y < image.height; ++y) {
       std::memcpy(packed.data() + y * row_bytes, image.row(y), row_bytes);
     }
-    check(encoder, JxlEncoderAddImageFrame(frame, &format, packed.data(), packed.size()),
+    check_encoder(encoder, JxlEncoderAddImageFrame(frame, &format, packed.data(), packed.size()),
           "JxlEncoderAddImageFrame");
   }
   JxlEncoderCloseInput(encoder);

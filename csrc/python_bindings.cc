@@ -5,10 +5,12 @@
 #include <pybind11/stl.h>
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "attention_jxl/attention_jxl.h"
+#include "exif.h"
 
 namespace py = pybind11;
 namespace aj = attention_jxl;
@@ -123,15 +125,22 @@ PYBIND11_MODULE(_core, m) {
              }
              return py::make_tuple(point.x, point.y);
            })
-      .def("center", [](const aj::Model& model, py::array image) {
+      .def("center", [](const aj::Model& model, py::array image, int orientation) {
         ImageArg arg = image_arg(std::move(image));
         aj::Point center;
         {
           py::gil_scoped_release release;
-          center = aj::predict_center(model, arg.view);
+          center = aj::predict_center(model, arg.view, orientation);
         }
         return point_tuple(center);
-      });
+      }, py::arg("image"), py::arg("orientation") = 1);
+
+  m.def("exif_orientation", [](const py::bytes& exif) {
+    const std::string_view data = exif;
+    const aj::ExifOrientation orientation = aj::read_exif_orientation(
+        reinterpret_cast<const uint8_t*>(data.data()), data.size());
+    return py::make_tuple(orientation.value, orientation.problem);
+  });
 
   m.def("resize_with_pad", [](py::array image, size_t width, size_t height) {
     ImageArg arg = image_arg(std::move(image));
@@ -157,7 +166,7 @@ PYBIND11_MODULE(_core, m) {
       [](py::array image, float distance, int effort, bool lossless, bool center_first,
          long center_x, long center_y, int threads,
          std::vector<std::pair<std::string, double>> frame_settings,
-         const aj::Model* model) {
+         const std::string& icc_profile, int orientation, const aj::Model* model) {
         ImageArg arg = image_arg(std::move(image));
         aj::EncodeSettings settings;
         settings.distance = distance;
@@ -168,6 +177,8 @@ PYBIND11_MODULE(_core, m) {
         settings.center_y = center_y;
         settings.threads = threads;
         settings.frame_settings = std::move(frame_settings);
+        settings.icc_profile.assign(icc_profile.begin(), icc_profile.end());
+        settings.orientation = orientation;
         std::vector<uint8_t> encoded;
         {
           py::gil_scoped_release release;
@@ -178,7 +189,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("image"), py::arg("distance"), py::arg("effort"), py::arg("lossless"),
       py::arg("center_first"), py::arg("center_x"), py::arg("center_y"), py::arg("threads"),
-      py::arg("frame_settings"), py::arg("model").none(true));
+      py::arg("frame_settings"), py::arg("icc_profile"), py::arg("orientation"),
+      py::arg("model").none(true));
 
   m.def(
       "decode",
@@ -194,4 +206,72 @@ PYBIND11_MODULE(_core, m) {
         return decoded_array(std::move(image));
       },
       py::arg("data"), py::arg("threads"));
+
+  m.def(
+      "transcode_jpeg",
+      [](py::buffer data, int effort, bool center_first, long center_x, long center_y,
+         int threads, const aj::Model* model) {
+        py::buffer_info info = data.request();
+        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
+        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        aj::TranscodeSettings settings;
+        settings.effort = effort;
+        settings.center_first = center_first;
+        settings.center_x = center_x;
+        settings.center_y = center_y;
+        settings.threads = threads;
+        std::vector<uint8_t> encoded;
+        std::vector<std::string> warnings;
+        {
+          py::gil_scoped_release release;
+          encoded = model != nullptr
+                        ? aj::transcode_jpeg_center_first(*model, bytes, size, settings, &warnings)
+                        : aj::transcode_jpeg(bytes, size, settings);
+        }
+        return py::make_tuple(as_bytes(encoded), warnings);
+      },
+      py::arg("data"), py::arg("effort"), py::arg("center_first"), py::arg("center_x"),
+      py::arg("center_y"), py::arg("threads"), py::arg("model").none(true));
+
+  m.def(
+      "jpeg_center",
+      [](py::buffer data, const aj::Model& model) {
+        py::buffer_info info = data.request();
+        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
+        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        aj::JpegCenter center;
+        {
+          py::gil_scoped_release release;
+          center = aj::predict_jpeg_center(model, bytes, size);
+        }
+        return py::make_tuple(point_tuple(center.center), center.orientation, center.warnings);
+      },
+      py::arg("data"), py::arg("model"));
+
+  m.def(
+      "png_decode",
+      [](py::buffer data, uint64_t max_pixels) {
+        py::buffer_info info = data.request();
+        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
+        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        aj::DecodedPng png;
+        {
+          py::gil_scoped_release release;
+          png = aj::png_decode(bytes, size, max_pixels);
+        }
+        py::dict result;
+        result["pixels"] = decoded_array(std::move(png.image));
+        result["icc"] = png.icc.empty() ? py::object(py::none()) : as_bytes(png.icc);
+        result["exif"] = png.exif.empty() ? py::object(py::none()) : as_bytes(png.exif);
+        result["orientation"] = png.orientation;
+        result["orientation_problem"] = png.orientation_problem;
+        result["bit_depth"] = png.bit_depth;
+        result["significant_bits"] = png.significant_bits;
+        result["srgb"] = png.has_srgb;
+        result["gama"] = png.has_gama;
+        result["chrm"] = png.has_chrm;
+        result["cicp"] = png.has_cicp;
+        return result;
+      },
+      py::arg("data"), py::arg("max_pixels"));
 }

@@ -2,46 +2,191 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 import attention_jxl
-from conftest import TESTDATA, cjxl, load_like_published_script, write_pnm
+from conftest import TESTDATA, cjxl, djxl
 
-PHOTO = TESTDATA / "external/wesaturate/500px/cvo9xd_keong_macan_srgb8.png"
+WESATURATE = TESTDATA / "external/wesaturate/500px"
+MIXED = {
+    "rgb8.png": WESATURATE / "cvo9xd_keong_macan_srgb8.png",
+    "alpha.png": WESATURATE / "tmshre_riaphotographs_alpha.png",
+    "gray.png": WESATURATE / "cvo9xd_keong_macan_grayscale.png",
+    "sub/rgb16.png": TESTDATA / "external/raw.pixls/DJI-FC6310-16bit_709_v4_krita.png",
+    "sub/photo.jpg": TESTDATA / "jxl/flower/flower.png.im_q85_420.jpg",
+}
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "attention_jxl", *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=600, **kwargs)
 
 
-def test_encode_writes_what_the_published_pipeline_writes(tmp_path: Path) -> None:
-    result = run("encode", str(PHOTO), "-o", str(tmp_path / "out"))
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    for name, source in MIXED.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, folder / name)
+    (folder / "corrupt.png").write_bytes(MIXED["rgb8.png"].read_bytes()[:5000])
+    (folder / "notes.png").write_text("this is not an image\n")
+    (folder / "readme.txt").write_text("not an image suffix: not picked up\n")
+    return folder
+
+
+def records_of(result: subprocess.CompletedProcess) -> dict[str, dict]:
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    return {Path(r["input"]).name: r for r in records}
+
+
+def test_mixed_folder(mixed_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("encode", str(mixed_folder), "-r", "-o", str(out), "--json", "-j", "2")
+    assert result.returncode == 1  # two bad files
+    records = records_of(result)
+    assert set(records) == {"rgb8.png", "alpha.png", "gray.png", "rgb16.png", "photo.jpg",
+                            "corrupt.png", "notes.png"}
+    for bad in ("corrupt.png", "notes.png"):
+        assert records[bad]["status"] == "error" and records[bad]["error"]
+        assert not (out / (Path(bad).stem + ".jxl")).exists()
+    expected_outputs = {"rgb8.jxl", "alpha.jxl", "gray.jxl", "sub/rgb16.jxl", "sub/photo.jxl"}
+    written = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert written == expected_outputs
+    for name in ("rgb8.png", "alpha.png", "gray.png", "rgb16.png"):
+        record = records[name]
+        assert record["status"] == "ok"
+        assert record["bytes_out"] == Path(record["output"]).stat().st_size
+        assert record["bytes_in"] == Path(record["input"]).stat().st_size
+        # The published pipeline's encode step: cjxl on the file with our center.
+        x, y = record["center"]
+        cjxl(Path(record["input"]), tmp_path / "ref.jxl", "--group_order", "1",
+             "--center_x", str(x), "--center_y", str(y), "-d", "1", "-e", "7")
+        suffix = ".pam" if name == "alpha.png" else ".pgm" if name == "gray.png" else ".ppm"
+        np.testing.assert_array_equal(djxl(Path(record["output"]), tmp_path / f"ours{suffix}"),
+                                      djxl(tmp_path / "ref.jxl", tmp_path / f"ref{suffix}"))
+
+
+def test_jpeg_is_recompressed_losslessly(mixed_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("encode", str(mixed_folder / "sub/photo.jpg"), "-o", str(out), "--json")
     assert result.returncode == 0, result.stderr
-    written = (tmp_path / "out" / (PHOTO.name + ".jxl")).read_bytes()
-    pixels = load_like_published_script(PHOTO)
-    x, y = attention_jxl.center(pixels)
-    write_pnm(tmp_path / "in.ppm", pixels)
-    expected = cjxl(tmp_path / "in.ppm", tmp_path / "ref.jxl", "--group_order", "1",
-                    "--center_x", str(x), "--center_y", str(y), "-d", "1", "-e", "7")
-    assert written == expected
-    assert list((tmp_path / "out").iterdir()) == [tmp_path / "out" / (PHOTO.name + ".jxl")]
-
-
-def test_center_prints_centers(tmp_path: Path) -> None:
-    result = run("center", str(PHOTO))
+    subprocess.run(["djxl", str(out / "photo.jxl"), str(tmp_path / "back.jpg")],
+                   check=True, capture_output=True)
+    assert (tmp_path / "back.jpg").read_bytes() == (mixed_folder / "sub/photo.jpg").read_bytes()
+    result = run("encode", str(mixed_folder / "sub/photo.jpg"), "-o", str(tmp_path / "px"),
+                 "--no-jpeg-transcode")
     assert result.returncode == 0, result.stderr
-    path, x, y = result.stdout.strip().split("\t")
-    assert (int(x), int(y)) == attention_jxl.center(load_like_published_script(PHOTO))
+    decoded = attention_jxl.decode((tmp_path / "px/photo.jxl").read_bytes())
+    assert decoded.shape == (1512, 2268, 3)
 
 
-def test_a_bad_file_is_reported_and_the_rest_still_encode(tmp_path: Path) -> None:
-    bad = tmp_path / "broken.png"
-    bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    result = run("encode", str(bad), str(PHOTO), "-o", str(tmp_path / "out"), "--no-center")
+def test_existing_outputs_are_skipped_unless_overwrite(tmp_path: Path) -> None:
+    source, out = MIXED["rgb8.png"], tmp_path / "out"
+    out.mkdir()
+    (out / "cvo9xd_keong_macan_srgb8.jxl").write_bytes(b"keep me")
+    result = run("encode", str(source), "-o", str(out), "--json")
+    assert result.returncode == 0
+    assert records_of(result)[source.name]["status"] == "skipped"
+    assert (out / "cvo9xd_keong_macan_srgb8.jxl").read_bytes() == b"keep me"
+    result = run("encode", str(source), "-o", str(out), "--overwrite")
+    assert result.returncode == 0
+    assert (out / "cvo9xd_keong_macan_srgb8.jxl").read_bytes()[:2] == b"\xff\x0a"
+
+
+def test_dry_run_writes_nothing(mixed_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("encode", str(mixed_folder), "-r", "-o", str(out), "--dry-run", "--json")
+    records = records_of(result)
+    assert records["rgb8.png"]["status"] == "dry-run"
+    assert records["rgb8.png"]["center"] == [141, 317]  # the reference center
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_input_is_never_overwritten(tmp_path: Path) -> None:
+    victim = tmp_path / "image.jxl"
+    shutil.copy(MIXED["rgb8.png"], victim)  # a PNG that happens to be named .jxl
+    before = victim.read_bytes()
+    result = run("encode", str(victim), "-o", str(tmp_path), "--overwrite", "--json")
     assert result.returncode == 1
-    assert "broken.png" in result.stderr
-    assert (tmp_path / "out" / (PHOTO.name + ".jxl")).is_file()
-    assert not (tmp_path / "out" / "broken.png.jxl").exists()
+    assert "overwrite the input" in records_of(result)["image.jxl"]["error"]
+    assert victim.read_bytes() == before
+
+
+def test_center_command(tmp_path: Path) -> None:
+    result = run("center", str(MIXED["rgb8.png"]), str(MIXED["gray.png"]))
+    assert result.returncode == 0, result.stderr
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [(int(x), int(y)) for _, x, y in lines] == [(141, 317), (165, 276)]
+    result = run("center", "--json", str(MIXED["rgb8.png"]), str(tmp_path / "missing.png"))
+    assert result.returncode == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["center"] == [141, 317] and second["center"] is None and second["error"]
+
+
+def test_progress_is_quiet_when_not_a_terminal(tmp_path: Path) -> None:
+    result = run("encode", str(MIXED["rgb8.png"]), "-o", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert "center 141,317" in result.stdout
+
+
+def _many_inputs(tmp_path: Path, count: int) -> Path:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    flower = TESTDATA / "jxl/flower/flower.png"
+    for index in range(count):
+        shutil.copy(flower, folder / f"flower{index:02d}.png")
+    return folder
+
+
+def _all_outputs_complete(out: Path) -> int:
+    count = 0
+    for path in out.glob("*.jxl"):
+        attention_jxl.decode(path.read_bytes())  # raises on a truncated file
+        count += 1
+    return count
+
+
+def _wait_for_first_output(out: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*.jxl")) and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+
+
+def test_killed_batch_leaves_no_partial_jxl(tmp_path: Path) -> None:
+    folder, out = _many_inputs(tmp_path, 12), tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "attention_jxl", "encode", str(folder),
+                                "-o", str(out), "-j", "2", "-e", "3"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_first_output(out, process)
+    time.sleep(0.3)
+    process.kill()
+    process.wait()
+    assert 1 <= _all_outputs_complete(out) < 12
+
+
+def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+    folder, out = _many_inputs(tmp_path, 12), tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "attention_jxl", "encode", str(folder),
+                                "-o", str(out), "-j", "2", "-e", "3"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for_first_output(out, process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    finished = _all_outputs_complete(out)
+    assert 1 <= finished < 12
+    assert sorted(os.listdir(out)) == sorted(p.name for p in out.glob("*.jxl"))  # no temp files
+    assert len(stdout.splitlines()) == finished  # every file written is reported

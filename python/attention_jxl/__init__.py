@@ -5,7 +5,16 @@ with the 256x256 groups around that point first in the file, so a progressive
 viewer shows the interesting part first.
 """
 
-from attention_jxl._codec import center, decode, encode, frame_setting_names, model_input
+from attention_jxl._batch import encode_files
+from attention_jxl._codec import (
+    center,
+    decode,
+    encode,
+    frame_setting_names,
+    jpeg_center,
+    model_input,
+    transcode_jpeg,
+)
 from attention_jxl._model import MODEL_SHA256, MODEL_URL, Model, download_model, find_model
 
 __all__ = [
@@ -16,8 +25,11 @@ __all__ = [
     "decode",
     "download_model",
     "encode",
+    "encode_files",
     "find_model",
     "frame_setting_names",
+    "jpeg_center",
     "model_input",
+    "transcode_jpeg",
 ]
 __version__ = "0.1.0"

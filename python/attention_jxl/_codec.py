@@ -1,8 +1,9 @@
-"""The functional API: center, encode, decode."""
+"""The functional API: center, encode, decode, transcode_jpeg."""
 
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -33,18 +34,21 @@ def model_input(image: Any) -> np.ndarray:
     return _core.resize_with_pad(as_image_array(image), width, height)
 
 
-def center(image: Any, *, model: Model | None = None) -> tuple[int, int]:
+def center(image: Any, *, orientation: int = 1, model: Model | None = None) -> tuple[int, int]:
     """Predicts where a person looks first in `image`.
 
     Args:
         image: numpy array HxW or HxWxC (C = 1..4), uint8, uint16 or float32
             in [0, 1]; or a PIL image. Gray is seen as RGB, alpha is ignored.
+        orientation: EXIF orientation (1..8) of the stored pixels: the model
+            sees the image upright, the point is returned in stored pixels.
         model: the model to use; by default one shared model, loaded on first use.
 
     Returns:
-        (x, y) in the image's own pixel coordinates.
+        (x, y) in the image's own (stored) pixel coordinates.
     """
-    return (model or default_model()).center(image)
+    return (model or default_model()).center(image, orientation=_check_int("orientation",
+                                                                           orientation))
 
 
 def _check_int(name: str, value: Any) -> int:
@@ -53,10 +57,18 @@ def _check_int(name: str, value: Any) -> int:
     return int(value)
 
 
-def _check_center(value: Any) -> tuple[int, int]:
+def check_center(value: Any) -> tuple[int, int]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise TypeError(f'center must be "auto", None or an (x, y) pair, got {value!r}')
     return _check_int("center x", value[0]), _check_int("center y", value[1])
+
+
+_FILE_OPTIONS = frozenset({"distance", "effort", "lossless", "center", "jpeg_transcode"})
+
+
+def check_encode_options(options: dict[str, Any]) -> None:
+    """Raises TypeError for option names neither `encode` nor the file reader knows."""
+    _check_frame_settings({k: v for k, v in options.items() if k not in _FILE_OPTIONS})
 
 
 def _check_frame_settings(settings: dict[str, Any]) -> list[tuple[str, float]]:
@@ -82,6 +94,8 @@ def encode(
     lossless: bool = False,
     center: Center = "auto",
     threads: int = 0,
+    icc_profile: bytes | None = None,
+    orientation: int = 1,
     model: Model | None = None,
     **frame_settings: float,
 ) -> bytes:
@@ -99,6 +113,11 @@ def encode(
         center: "auto" predicts the attention center, an (x, y) pair uses
             that point, None keeps libjxl's default (scanline) group order.
         threads: encoder threads; 0 means one per core.
+        icc_profile: the pixels' ICC profile, stored in the file; None means
+            sRGB (gray: sRGB gray).
+        orientation: EXIF orientation (1..8) of the pixels, recorded so that
+            viewers show the image upright; with center="auto" the model sees
+            it upright. The pixels and any (x, y) center stay as stored.
         model: model for center="auto"; by default the shared one.
         **frame_settings: further libjxl frame settings by name, e.g.
             ``progressive_dc=1`` or ``faster_decoding=2``; see `frame_setting_names`.
@@ -111,6 +130,9 @@ def encode(
         raise TypeError(f"distance must be a number, got {type(distance).__name__}")
     effort = _check_int("effort", effort)
     threads = _check_int("threads", threads)
+    orientation = _check_int("orientation", orientation)
+    if icc_profile is not None and not isinstance(icc_profile, (bytes, bytearray)):
+        raise TypeError(f"icc_profile must be bytes, got {type(icc_profile).__name__}")
     settings = _check_frame_settings(frame_settings)
     predict_with: Model | None = None
     center_first, center_x, center_y = False, -1, -1
@@ -119,11 +141,11 @@ def encode(
         center_first = True
     elif center is not None:
         center_first = True
-        center_x, center_y = _check_center(center)
+        center_x, center_y = check_center(center)
     native_model = predict_with._native if predict_with is not None else None
     return _core.encode(
         array, float(distance), effort, bool(lossless), center_first, center_x, center_y,
-        threads, settings, native_model,
+        threads, settings, bytes(icc_profile or b""), orientation, native_model,
     )
 
 
@@ -142,3 +164,83 @@ def decode(data: bytes | bytearray | memoryview, *, threads: int = 0) -> np.ndar
     if isinstance(data, memoryview) and not data.c_contiguous:
         data = data.tobytes()
     return _core.decode(data, _check_int("threads", threads))
+
+
+def _jpeg_buffer(data: Any) -> bytes | bytearray | memoryview:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes-like (the JPEG file), got {type(data).__name__}")
+    if isinstance(data, memoryview) and not data.c_contiguous:
+        return data.tobytes()
+    return data
+
+
+def _warn_all(problems: list[str]) -> None:
+    for problem in problems:
+        warnings.warn(problem, stacklevel=3)
+
+
+def jpeg_center(
+    data: bytes | bytearray | memoryview, *, model: Model | None = None
+) -> tuple[int, int]:
+    """Predicts the attention center of a JPEG file, as `transcode_jpeg` uses it.
+
+    The model sees the image upright (its Exif orientation applied); the point
+    is returned in the stored, unrotated pixels of the JPEG, which is where
+    JPEG XL's group order is defined.
+
+    Warns (UserWarning) and takes the image as upright when its Exif block
+    cannot be read. Raises ValueError as `transcode_jpeg` does.
+    """
+    native = (model or default_model())._native
+    (x, y), _orientation, problems = _core.jpeg_center(_jpeg_buffer(data), native)
+    _warn_all(problems)
+    return x, y
+
+
+def transcode_jpeg(
+    data: bytes | bytearray | memoryview,
+    *,
+    center: Center = "auto",
+    effort: int = 7,
+    threads: int = 0,
+    model: Model | None = None,
+) -> bytes:
+    """Recompresses a JPEG file losslessly as JPEG XL, center-first.
+
+    The result holds the JPEG's DCT coefficients and the data to rebuild the
+    original file byte for byte (``djxl out.jxl out.jpg``). It equals
+    ``cjxl --group_order 1 --center_x X --center_y Y -e EFFORT in.jpg out.jxl``
+    for the same center.
+
+    Args:
+        data: the JPEG file's bytes.
+        center: "auto" predicts the attention center (see `jpeg_center`), an
+            (x, y) pair uses that point of the stored (not Exif-rotated)
+            pixels, None keeps libjxl's default (scanline) group order.
+        effort: 1 (fastest) to 9 (smallest).
+        threads: encoder threads; 0 means one per core.
+        model: model for center="auto"; by default the shared one.
+
+    Returns:
+        The JPEG XL file (in a container, with the JPEG reconstruction data).
+
+    Raises:
+        ValueError: the data is not a complete JPEG, or one libjxl cannot
+            recompress (e.g. arithmetic coded, CMYK); bad settings.
+    """
+    buffer = _jpeg_buffer(data)
+    effort = _check_int("effort", effort)
+    threads = _check_int("threads", threads)
+    native_model = None
+    center_first, center_x, center_y = False, -1, -1
+    if isinstance(center, str) and center == "auto":
+        native_model = (model or default_model())._native
+        center_first = True
+    elif center is not None:
+        center_first = True
+        center_x, center_y = check_center(center)
+    encoded, problems = _core.transcode_jpeg(
+        buffer, effort, center_first, center_x, center_y, threads, native_model
+    )
+    _warn_all(problems)
+    return encoded

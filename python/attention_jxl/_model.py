@@ -118,9 +118,13 @@ class Model:
         """CPU threads one inference uses."""
         return self._native.threads
 
-    def center(self, image: Any) -> tuple[int, int]:
-        """The attention center (x, y) of `image` in its own pixel coordinates."""
-        return self._native.center(as_image_array(image))
+    def center(self, image: Any, *, orientation: int = 1) -> tuple[int, int]:
+        """The attention center (x, y) of `image` in its own pixel coordinates.
+
+        `orientation` is the image's EXIF orientation (1..8): the model sees
+        the image upright, the center is given in the stored pixels.
+        """
+        return self._native.center(as_image_array(image), orientation)
 
     def predict(self, model_input: np.ndarray) -> tuple[float, float]:
         """The raw model output (x, y) in model pixels for a 480x640x3 float32 input."""

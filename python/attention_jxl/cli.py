@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import Any, TextIO
 
 import attention_jxl
-from attention_jxl._image import as_image_array
+from attention_jxl import _batch, _files
 
 
-def _read_image(path: Path) -> np.ndarray:
-    try:
-        from PIL import Image, ImageOps
-    except ImportError as error:
-        raise RuntimeError("reading image files needs Pillow: pip install pillow") from error
-    with Image.open(path) as image:
-        return as_image_array(ImageOps.exif_transpose(image))
+class Progress:
+    """A one-line progress bar with rate and ETA, drawn only on a terminal."""
 
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream, self.done = total, stream, 0
+        self.enabled = stream.isatty() and total > 0
+        self.started = time.monotonic()
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    def step(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate else 0
+        filled = int(30 * self.done / self.total)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+                          f"  {rate:.2f} img/s  ETA {eta:.0f}s ")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 79 + "\r")
+            self.stream.flush()
 
 
 def _parse_center(text: str) -> tuple[int, int]:
@@ -40,23 +48,62 @@ def _parse_center(text: str) -> tuple[int, int]:
     return x, y
 
 
+def _describe(record: dict[str, Any]) -> str:
+    center = record["center"]
+    where = f" center {center[0]},{center[1]}" if center else ""
+    if record["status"] == "ok":
+        return (f"{record['input']} -> {record['output']}{where} "
+                f"({record['bytes_in']} -> {record['bytes_out']} bytes, {record['seconds']:.2f}s)")
+    if record["status"] == "dry-run":
+        return f"{record['input']} -> {record['output']}{where} (dry run)"
+    return f"{record['input']}: {record['status']}: {record['error']}"
+
+
 def _encode(args: argparse.Namespace) -> int:
-    args.output.mkdir(parents=True, exist_ok=True)
-    center: Any = None if args.no_center else (args.center or "auto")
+    options: dict[str, Any] = dict(distance=args.distance, effort=args.effort,
+                                   lossless=args.lossless,
+                                   jpeg_transcode=not args.no_jpeg_transcode)
+    options["center"] = None if args.no_center else (args.center or "auto")
+    jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive)
+    progress = Progress(len(jobs), sys.stderr)
     failures = 0
-    for source in args.inputs:
-        target = args.output / (source.name + ".jxl")
+    records = attention_jxl.encode_files(args.inputs, args.output, jobs=args.jobs,
+                                         recursive=args.recursive, overwrite=args.overwrite,
+                                         dry_run=args.dry_run, **options)
+    interrupted = deliver_interrupt = False
+    while True:
         try:
-            image = _read_image(source)
-            data = attention_jxl.encode(
-                image, distance=args.distance, effort=args.effort,
-                lossless=args.lossless, center=center,
-            )
-            _write_atomically(target, data)
-            print(f"{source} -> {target} ({len(data)} bytes)")
-        except Exception as error:  # one bad file must not stop the others
-            failures += 1
-            print(f"{source}: error: {error}", file=sys.stderr)
+            if deliver_interrupt:  # Ctrl-C arrived while we were printing
+                deliver_interrupt = False
+                record = records.throw(KeyboardInterrupt)
+            else:
+                record = next(records)
+        except StopIteration:
+            break
+        except KeyboardInterrupt:
+            # The batch re-raises Ctrl-C once it has reported the files that
+            # were running when it came.
+            interrupted = True
+            break
+        try:
+            progress.step()
+            failures += record["status"] == "error"
+            progress.clear()
+            if not args.json:
+                for problem in record["warnings"]:
+                    print(f"warning: {problem}", file=sys.stderr)
+            if args.json:
+                print(json.dumps(record), flush=True)
+            elif record["status"] in ("error", "skipped"):
+                print(_describe(record), file=sys.stderr)
+            else:
+                print(_describe(record), flush=True)
+        except KeyboardInterrupt:
+            deliver_interrupt = True
+    progress.clear()
+    if interrupted:
+        print("attention-jxl: interrupted", file=sys.stderr)
+        return 130
     return 1 if failures else 0
 
 
@@ -64,11 +111,22 @@ def _center(args: argparse.Namespace) -> int:
     failures = 0
     for source in args.inputs:
         try:
-            x, y = attention_jxl.center(_read_image(source))
-            print(f"{source}\t{x}\t{y}")
+            data = Path(source).read_bytes()
+            _, center, problems = _files.encode_file_bytes(data, name=str(source),
+                                                           measure_only=True)
+            for problem in problems:
+                print(f"warning: {problem}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"input": str(source), "center": list(center)}))
+            else:
+                print(f"{source}\t{center[0]}\t{center[1]}")
         except Exception as error:
             failures += 1
-            print(f"{source}: error: {error}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"input": str(source), "center": None,
+                                  "error": f"{type(error).__name__}: {error}"}))
+            else:
+                print(f"{source}: error: {error}", file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -90,21 +148,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    encode = commands.add_parser("encode", help="encode image files to .jxl")
+    encode = commands.add_parser("encode", help="encode image files and folders to .jxl")
     encode.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     encode.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
-    encode.add_argument("-d", "--distance", type=float, default=1.0)
-    encode.add_argument("-e", "--effort", type=int, default=7)
+    encode.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    encode.add_argument("-d", "--distance", type=float, default=1.0,
+                        help="butteraugli distance, 0 = lossless (default 1)")
+    encode.add_argument("-e", "--effort", type=int, default=7, help="1..9 (default 7)")
     encode.add_argument("--lossless", action="store_true")
     where = encode.add_mutually_exclusive_group()
     where.add_argument("--center", type=_parse_center, metavar="X,Y",
                        help="use this center instead of predicting one")
     where.add_argument("--no-center", action="store_true",
                        help="keep libjxl's default group order")
+    encode.add_argument("--no-jpeg-transcode", action="store_true",
+                        help="encode JPEG pixels instead of recompressing the JPEG losslessly")
+    encode.add_argument("-j", "--jobs", type=int, default=None,
+                        help="files encoded at once (default: one per core)")
+    encode.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    encode.add_argument("--dry-run", action="store_true",
+                        help="print what would be done with each center; write nothing")
+    encode.add_argument("--json", action="store_true", help="one JSON record per file")
     encode.set_defaults(run=_encode)
 
     center = commands.add_parser("center", help="print the attention center of images")
     center.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    center.add_argument("--json", action="store_true", help="one JSON record per file")
     center.set_defaults(run=_center)
 
     download = commands.add_parser("download-model", help="download and verify center.tflite")
@@ -119,4 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        build_parser().error("--jobs must be at least 1")
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # e.g. piped into `head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -8,4 +8,6 @@
 #include "attention_jxl/error.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
+#include "attention_jxl/png_decode.h"
 #include "attention_jxl/resize.h"
+#include "attention_jxl/transcode.h"

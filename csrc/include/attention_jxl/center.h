@@ -24,6 +24,11 @@ Point model_point_to_image(ModelPoint point, size_t width, size_t height);
 // Resize with pad + inference + mapping back.
 Point predict_center(const Model& model, const ImageView& image);
 
+// For pixels stored with an EXIF orientation (1..8): the model sees the image
+// upright, the center is returned in the stored pixels' coordinates (what
+// the group order needs).
+Point predict_center(const Model& model, const ImageView& stored, int orientation);
+
 // Predicts the center and encodes with the groups around it first.
 // settings.center_first/center_x/center_y are overwritten.
 std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& image,

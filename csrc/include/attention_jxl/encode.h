@@ -28,6 +28,14 @@ struct EncodeSettings {
   // calling thread only.
   int threads = 0;
 
+  // The pixels' ICC profile, stored in the file; empty means sRGB (or sRGB
+  // gray), as cjxl assumes for PNM input.
+  std::vector<uint8_t> icc_profile;
+
+  // EXIF orientation (1..8) recorded in the file so viewers turn the image
+  // upright; the pixels and the center stay in stored coordinates.
+  int orientation = 1;
+
   // Further libjxl frame settings by name (see frame_setting_names()),
   // applied after the defaults above, in order.
   std::vector<std::pair<std::string, double>> frame_settings;

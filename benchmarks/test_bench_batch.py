@@ -1,0 +1,117 @@
+"""Folder throughput: the published pipeline's shape vs `attention-jxl encode -j 2`.
+
+The peer is what google/attention-center's script does, minus TensorFlow: one
+Python process computes every center (Pillow + the ai-edge-litert Python
+interpreter), then runs one `cjxl` per image with the same settings.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import attention_jxl
+from conftest import FLOWER, note, photo, record
+
+FLOWER_DIR = FLOWER.parent
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory) -> Path:
+    """8 photos of 3.4 to 24 MP, PNG and JPEG."""
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("photos")
+    for name in ("flower.png", "flower_alpha.png", "flower.png.im_q85_420.jpg",
+                 "flower.png.im_q85_444.jpg", "flower.png.im_q85_gray.jpg"):
+        shutil.copy(FLOWER_DIR / name, folder / name.replace(".png.", "_"))
+    Image.fromarray(photo(4000, 3000)).save(folder / "flower_12mp.jpg", quality=90)
+    Image.fromarray(photo(4000, 3000)).save(folder / "flower_12mp.png", compress_level=1)
+    Image.fromarray(photo(6000, 4000)).save(folder / "flower_24mp.png", compress_level=1)
+    return folder
+
+
+def published_pipeline(folder: Path, out: Path, model_path: str) -> None:
+    from ai_edge_litert.interpreter import Interpreter
+    from PIL import Image, ImageOps
+
+    interpreter = Interpreter(model_path=model_path, num_threads=1)
+    interpreter.allocate_tensors()
+    index = {d["name"]: d["index"] for d in interpreter.get_input_details()}["image:0"]
+    output = interpreter.get_output_details()[0]["index"]
+    out.mkdir()
+    for source in sorted(folder.iterdir()):
+        with Image.open(source) as image:
+            rgb = ImageOps.exif_transpose(image).convert("RGB")
+        width, height = rgb.size
+        scale = min(640 / width, 480 / height)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        canvas = np.zeros((480, 640, 3), np.float32)
+        left, top = (640 - size[0]) // 2, (480 - size[1]) // 2
+        resized = np.asarray(rgb.resize(size, Image.BICUBIC), np.float32) / 255
+        canvas[top:top + size[1], left:left + size[0]] = resized
+        interpreter.set_tensor(index, canvas[None])
+        interpreter.invoke()
+        x, y = interpreter.get_tensor(output)[0]
+        center = (min(width - 1, max(0, int((x - left) / scale))),
+                  min(height - 1, max(0, int((y - top) / scale))))
+        subprocess.run(["cjxl", "--group_order", "1", "--center_x", str(center[0]),
+                        "--center_y", str(center[1]), "-d", "1", "-e", "7", str(source),
+                        str(out / (source.stem + ".jxl"))], check=True, capture_output=True)
+
+
+def test_folder_throughput(benchmark, photos: Path, tmp_path: Path) -> None:
+    model_path = attention_jxl.find_model()
+    count = len(list(photos.iterdir()))
+    started = time.perf_counter()
+    published_pipeline(photos, tmp_path / "peer", str(model_path))
+    peer_seconds = time.perf_counter() - started
+
+    def ours() -> None:
+        shutil.rmtree(tmp_path / "ours", ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "attention_jxl", "encode", str(photos),
+                        "-o", str(tmp_path / "ours"), "-j", "2"], check=True, capture_output=True)
+
+    benchmark.pedantic(ours, rounds=1, iterations=1)
+    ours_seconds = benchmark.stats.stats.median
+    label = f"{count} photos, 3.4-24 MP"
+    record(f"folder of {label}: seconds per image", "ours", ours_seconds / count,
+           "attention-jxl encode -j 2")
+    record(f"folder of {label}: seconds per image", "peer", peer_seconds / count,
+           "Python centers + one cjxl per image")
+
+    for source in sorted(photos.iterdir()):
+        ours_file = tmp_path / "ours" / (source.stem + ".jxl")
+        peer_file = tmp_path / "peer" / (source.stem + ".jxl")
+        if source.suffix == ".jpg":  # lossless recompression: the JPEG comes back
+            for which, path in (("ours", ours_file), ("peer", peer_file)):
+                subprocess.run(["djxl", str(path), str(tmp_path / f"{which}.jpg")],
+                               check=True, capture_output=True)
+            assert (tmp_path / "ours.jpg").read_bytes() == source.read_bytes()
+            assert (tmp_path / "peer.jpg").read_bytes() == source.read_bytes()
+        else:
+            np.testing.assert_array_equal(attention_jxl.decode(ours_file.read_bytes()),
+                                          attention_jxl.decode(peer_file.read_bytes()))
+
+
+def test_peak_memory_per_worker_24mp(photos: Path, tmp_path: Path) -> None:
+    """Peak RSS added by one worker encoding a 24 MP PNG, in a fresh process."""
+    code = (
+        "import resource, attention_jxl as a, pathlib, sys;"
+        "m = a.Model(); m.center(__import__('numpy').zeros((8, 8, 3), 'uint8'));"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        "r = list(a.encode_files([sys.argv[1]], sys.argv[2], jobs=1, model=m));"
+        "assert r[0]['status'] == 'ok', r;"
+        "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(photos / "flower_24mp.png"),
+                             str(tmp_path)], check=True, capture_output=True, text=True)
+    base_kib, peak_kib = map(int, result.stdout.split())
+    note(f"peak memory of one worker encoding a 24 MP PNG: {(peak_kib - base_kib) / 1024:.0f} MiB"
+         f" above a loaded model ({peak_kib / 1024:.0f} MiB process peak)")

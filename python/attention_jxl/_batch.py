@@ -1,0 +1,162 @@
+"""Batch encoding of files on all cores: the engine behind `attention-jxl encode`."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from attention_jxl import _codec, _files
+from attention_jxl._model import Model, default_model
+
+IMAGE_SUFFIXES = frozenset(
+    ".png .apng .jpg .jpeg .jpe .jfif .webp .tif .tiff .bmp .ppm .pgm .pbm .pnm .pam .gif".split()
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file and where its .jxl goes."""
+
+    source: Path
+    target: Path
+
+
+def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
+              *, recursive: bool = False) -> list[Job]:
+    """Expands files and folders into jobs; outputs mirror each folder's tree.
+
+    A file given directly lands in `outdir`; files found in a folder keep
+    their path relative to that folder. Only image suffixes are taken from
+    folders; files named directly are always tried.
+    """
+    out = Path(outdir)
+    jobs: list[Job] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found = item.rglob("*") if recursive else item.iterdir()
+            for source in sorted(p for p in found if p.is_file()):
+                if source.suffix.lower() in IMAGE_SUFFIXES:
+                    relative = source.relative_to(item).with_suffix(".jxl")
+                    jobs.append(Job(source, out / relative))
+        else:
+            jobs.append(Job(item, out / (item.stem + ".jxl")))
+    return jobs
+
+
+def _record(job: Job, status: str, **fields: Any) -> dict[str, Any]:
+    record = {"input": str(job.source), "output": str(job.target), "status": status,
+              "center": None, "bytes_in": None, "bytes_out": None, "seconds": None,
+              "error": None, "warnings": []}
+    record.update(fields)
+    return record
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Writes `data` to a temporary file beside `path`, then renames it over.
+
+    A reader (or an interrupted run) never sees a partial file at `path`.
+    """
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+
+def _run_job(job: Job, options: dict[str, Any], model: Model | None, dry_run: bool,
+             overwrite: bool, threads: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        if job.target.resolve() == job.source.resolve():
+            raise ValueError("the output would overwrite the input")
+        if job.target.exists() and not overwrite and not dry_run:
+            return _record(job, "skipped", error="output exists (use --overwrite)")
+        data = job.source.read_bytes()
+        encoded, center, problems = _files.encode_file_bytes(
+            data, name=job.source.name, model=model, threads=threads, measure_only=dry_run,
+            **options)
+        if not dry_run:
+            job.target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(job.target, encoded)
+        return _record(job, "dry-run" if dry_run else "ok",
+                       center=list(center) if center is not None else None,
+                       bytes_in=len(data), bytes_out=None if dry_run else len(encoded),
+                       seconds=round(time.perf_counter() - started, 4), warnings=problems)
+    except Exception as error:  # a failing file is reported, never fatal
+        return _record(job, "error", error=f"{type(error).__name__}: {error}",
+                       seconds=round(time.perf_counter() - started, 4))
+
+
+def encode_files(
+    paths: Iterable[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    *,
+    jobs: int | None = None,
+    recursive: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    model: Model | None = None,
+    **options: Any,
+) -> Iterator[dict[str, Any]]:
+    """Encodes image files to center-first JPEG XL files in `outdir`, in parallel.
+
+    Args:
+        paths: files and folders (folders: their image files; see `recursive`).
+        outdir: output folder; each input becomes ``<name>.jxl``, mirroring
+            the tree below each input folder.
+        jobs: files encoded at once (threads); default: one per core.
+        recursive: descend into sub-folders.
+        overwrite: replace existing outputs (otherwise they are skipped).
+        dry_run: predict centers and report, write nothing.
+        model: the model for center="auto"; by default the shared one.
+        **options: `encode` settings (distance, effort, lossless, center,
+            frame settings) and ``jpeg_transcode`` (default True: JPEG files
+            are recompressed losslessly instead of re-encoding their pixels).
+
+    Yields:
+        One record per input, as each finishes: input, output, status ("ok",
+        "skipped", "dry-run" or "error"), center, bytes_in, bytes_out, seconds,
+        error, warnings (e.g. unreadable EXIF metadata, which never stops a
+        file). Outputs are written atomically; an input is never overwritten.
+    """
+    planned = plan_jobs(paths, outdir, recursive=recursive)
+    workers = max(1, jobs or os.cpu_count() or 1)
+    # Parallel files beat parallel work inside one file: one libjxl thread each.
+    threads = 1 if workers > 1 else 0
+    if options.get("center", "auto") == "auto":
+        model = model or default_model()
+    _codec.check_encode_options(options)
+    pending = iter(planned)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="attention-jxl") as pool:
+        running: set[Future] = set()
+        try:
+            for job in pending:
+                running.add(pool.submit(_run_job, job, options, model, dry_run, overwrite,
+                                        threads))
+                if len(running) >= 2 * workers:  # bounded queue: memory stays flat
+                    done, running = wait(running, return_when=FIRST_COMPLETED)
+                    yield from (future.result() for future in done)
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        except KeyboardInterrupt:
+            # Ctrl-C: drop what has not started, let running files finish their
+            # atomic write and report them, then let the interrupt through.
+            for future in running:
+                future.cancel()
+            yield from (f.result() for f in as_completed(running) if not f.cancelled())
+            raise
+        finally:
+            for future in running:  # the caller stopped iterating early
+                future.cancel()

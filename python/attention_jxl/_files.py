@@ -1,0 +1,123 @@
+"""Image files in, JPEG XL out: reading pixels, metadata and orientation."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from attention_jxl import _codec, _core
+from attention_jxl._image import as_image_array
+from attention_jxl._model import Model, default_model
+from attention_jxl._png import png_read
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass
+class ImageFile:
+    """Pixels as stored in the file, plus what is needed to encode them faithfully."""
+
+    pixels: np.ndarray
+    icc_profile: bytes | None = None
+    orientation: int = 1  # EXIF orientation: how to turn the stored pixels upright
+    warnings: list[str] = field(default_factory=list)
+
+
+def _orientation_from_exif(exif: bytes | None, name: str, result: ImageFile) -> None:
+    if not exif:
+        return
+    result.orientation, problem = _core.exif_orientation(bytes(exif))
+    if problem:  # malformed metadata must not lose the image
+        result.warnings.append(f"{name}: ignoring unreadable EXIF orientation ({problem})")
+
+
+def _read_png(data: bytes, name: str) -> ImageFile:
+    png = png_read(data)
+    result = ImageFile(png.pixels, icc_profile=png.icc, orientation=png.orientation)
+    if png.orientation_problem:
+        result.warnings.append(
+            f"{name}: ignoring unreadable EXIF orientation ({png.orientation_problem})")
+    return result
+
+
+def _read_with_pillow(data: bytes, name: str) -> ImageFile:
+    try:
+        from PIL import Image
+    except ImportError as error:
+        raise RuntimeError("reading this file type needs Pillow: pip install pillow") from error
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()  # the first frame of an animation
+    except Image.UnidentifiedImageError:
+        raise ValueError(f"{name} is not an image file this reader knows") from None
+    except Exception as error:
+        raise ValueError(f"cannot read {name} as an image: {error}") from None
+    result = ImageFile(as_image_array(image), icc_profile=image.info.get("icc_profile"))
+    _orientation_from_exif(image.info.get("exif"), name, result)
+    return result
+
+
+def read_image(data: bytes, name: str = "image") -> ImageFile:
+    """Decodes an image file's bytes (PNG, JPEG, WebP, TIFF, BMP, PNM, GIF...).
+
+    Keeps 16-bit samples, alpha and the ICC profile; reports the EXIF
+    orientation. PNG is decoded by the core (Pillow would cut 16-bit color to
+    8 bits), everything else by Pillow. Problems with metadata become warnings
+    in the result, never errors; an unreadable image is a ValueError.
+    """
+    if data.startswith(PNG_MAGIC):
+        return _read_png(data, name)
+    return _read_with_pillow(data, name)
+
+
+def encode_file_bytes(
+    data: bytes,
+    *,
+    name: str = "image",
+    model: Model | None = None,
+    threads: int = 0,
+    measure_only: bool = False,
+    center: Any = "auto",
+    jpeg_transcode: bool = True,
+    effort: int = 7,
+    **options: Any,
+) -> tuple[bytes, tuple[int, int] | None, list[str]]:
+    """Encodes one image file's bytes.
+
+    JPEG files are recompressed losslessly (unless `jpeg_transcode` is False);
+    other files are encoded from their pixels with their ICC profile and EXIF
+    orientation. The model sees the image upright; the center is in stored
+    pixels, which is where the group order is defined. With `measure_only`
+    only the center is computed and the returned bytes are empty.
+
+    Returns:
+        (JPEG XL bytes, center used or None, warnings about the file).
+    """
+    if center == "auto":
+        model = model or default_model()
+    elif center is not None:
+        center = _codec.check_center(center)
+    if jpeg_transcode and data.startswith(JPEG_MAGIC):
+        problems: list[str] = []
+        if center == "auto":
+            (x, y), _, problems = _core.jpeg_center(data, model._native)
+            center = (x, y)
+            problems = [f"{name}: {problem}" for problem in problems]
+        if measure_only:
+            return b"", center, problems
+        encoded = _codec.transcode_jpeg(data, center=center, effort=effort, threads=threads)
+        return encoded, center, problems
+
+    image = read_image(data, name)
+    if center == "auto":
+        center = model.center(image.pixels, orientation=image.orientation)
+    if measure_only:
+        return b"", center, image.warnings
+    encoded = _codec.encode(image.pixels, center=center, effort=effort, threads=threads,
+                            icc_profile=image.icc_profile, orientation=image.orientation,
+                            **options)
+    return encoded, center, image.warnings

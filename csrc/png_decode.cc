@@ -30,6 +30,7 @@ struct Input {
   size_t offset = 0;
   bool truncated = false;
   char message[256] = {};
+  char exif_warning[128] = {};  // libpng drops an eXIf it finds invalid; we say so
 };
 
 void on_error(png_structp png, png_const_charp message) {
@@ -42,8 +43,14 @@ void on_error(png_structp png, png_const_charp message) {
 }
 
 // Warnings (e.g. a dropped ancillary chunk with a bad CRC) are not errors and
-// must not reach stderr.
-void on_warning(png_structp, png_const_charp) {}
+// must not reach stderr. One about eXIf is kept: the caller reports it.
+void on_warning(png_structp png, png_const_charp message) {
+  auto* input = static_cast<Input*>(png_get_error_ptr(png));
+  if (message != nullptr && std::strstr(message, "eXIf") != nullptr &&
+      input->exif_warning[0] == '\0') {
+    std::snprintf(input->exif_warning, sizeof(input->exif_warning), "%s", message);
+  }
+}
 
 void on_read(png_structp png, png_bytep out, size_t length) {
   auto* input = static_cast<Input*>(png_get_io_ptr(png));
@@ -164,7 +171,7 @@ int significant_bits(png_structp png, png_infop info, int color_type) {
   return std::max({bits->red, bits->green, bits->blue});
 }
 
-void read_metadata(png_structp png, png_infop info, DecodedPng* result) {
+void read_metadata(png_structp png, png_infop info, const Input& input, DecodedPng* result) {
   png_charp name = nullptr;
   int compression = 0;
   png_bytep profile = nullptr;
@@ -180,6 +187,9 @@ void read_metadata(png_structp png, png_infop info, DecodedPng* result) {
     const ExifOrientation orientation = read_exif_orientation(exif, exif_size);
     result->orientation = orientation.value;
     result->orientation_problem = orientation.problem;
+  } else if (input.exif_warning[0] != '\0') {
+    result->orientation_problem = std::string("the eXIf chunk is invalid (") +
+                                  input.exif_warning + ")";
   }
   png_unknown_chunkp chunks = nullptr;
   const int count = png_get_unknown_chunks(png, info, &chunks);
@@ -252,7 +262,7 @@ DecodedPng png_decode(const uint8_t* data, size_t size, uint64_t max_pixels) {
 
   result.bit_depth = header.bit_depth;
   result.significant_bits = significant_bits(png, info, header.color_type);
-  read_metadata(png, info, &result);
+  read_metadata(png, info, input, &result);
   return result;
 }
 

@@ -57,7 +57,14 @@ def _read_with_pillow(data: bytes, name: str) -> ImageFile:
     except Exception as error:
         raise ValueError(f"cannot read {name} as an image: {error}") from None
     result = ImageFile(as_image_array(image), icc_profile=image.info.get("icc_profile"))
-    _orientation_from_exif(image.info.get("exif"), name, result)
+    if image.info.get("exif"):
+        _orientation_from_exif(image.info["exif"], name, result)
+    elif image.format == "TIFF":  # orientation is a tag of the file itself
+        orientation = image.tag_v2.get(0x0112, 1)
+        if orientation in range(1, 9):
+            result.orientation = int(orientation)
+        else:
+            result.warnings.append(f"{name}: ignoring invalid TIFF orientation {orientation!r}")
     return result
 
 

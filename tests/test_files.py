@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TESTDATA, cjxl, djxl
 
 import attention_jxl
 from attention_jxl import _files
+from conftest import TESTDATA, cjxl, djxl
 
 ACESCG_16BIT = TESTDATA / "external/raw.pixls/Google-Pixel2XL-16bit_acescg_g1_v4_krita.png"
 

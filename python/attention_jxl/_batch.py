@@ -49,6 +49,13 @@ def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLik
     return jobs
 
 
+def _input_size(job: Job) -> int:
+    try:
+        return job.source.stat().st_size
+    except OSError:
+        return 0  # reported when the job runs
+
+
 def _record(job: Job, status: str, **fields: Any) -> dict[str, Any]:
     record = {"input": str(job.source), "output": str(job.target), "status": status,
               "center": None, "bytes_in": None, "bytes_out": None, "seconds": None,
@@ -131,9 +138,11 @@ def encode_files(
         file). Outputs are written atomically; an input is never overwritten.
     """
     planned = plan_jobs(paths, outdir, recursive=recursive)
+    # Largest files first, and every encode may use every core: the last
+    # files of a batch then do not run on one core while the others idle.
+    planned.sort(key=_input_size, reverse=True)
     workers = max(1, jobs or os.cpu_count() or 1)
-    # Parallel files beat parallel work inside one file: one libjxl thread each.
-    threads = 1 if workers > 1 else 0
+    threads = 0
     if options.get("center", "auto") == "auto":
         model = model or default_model()
     _codec.check_encode_options(options)

@@ -113,5 +113,14 @@ def test_peak_memory_per_worker_24mp(photos: Path, tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code, str(photos / "flower_24mp.png"),
                              str(tmp_path)], check=True, capture_output=True, text=True)
     base_kib, peak_kib = map(int, result.stdout.split())
+    # The peer: cjxl alone on the same file, in a fresh process (ru_maxrss of
+    # the children of a fresh Python: only cjxl counts).
+    peer = subprocess.run(
+        [sys.executable, "-c",
+         "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True,"
+         " capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
+         "cjxl", str(photos / "flower_24mp.png"), str(tmp_path / "peer.jxl"), "-e", "7"],
+        check=True, capture_output=True, text=True)
     note(f"peak memory of one worker encoding a 24 MP PNG: {(peak_kib - base_kib) / 1024:.0f} MiB"
-         f" above a loaded model ({peak_kib / 1024:.0f} MiB process peak)")
+         f" above a loaded model ({peak_kib / 1024:.0f} MiB process peak); cjxl alone on the"
+         f" same file: {int(peer.stdout) / 1024:.0f} MiB")

@@ -54,7 +54,7 @@ ImageView DecodedImage::view() const {
   return view;
 }
 
-DecodedImage decode(const uint8_t* data, size_t size, int threads) {
+DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial) {
   if (data == nullptr || size == 0) corrupt("no JPEG XL data to decode (0 bytes)");
   const JxlSignature signature = JxlSignatureCheck(data, size);
   if (signature == JXL_SIG_NOT_ENOUGH_BYTES) {
@@ -74,19 +74,38 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads) {
   }
   check(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE),
         "JxlDecoderSubscribeEvents");
+  if (partial) {
+    // Render every pass and group that has arrived, not only the DC image.
+    check(JxlDecoderSetProgressiveDetail(decoder, kPasses), "JxlDecoderSetProgressiveDetail");
+  }
   // The input is not closed: a decoder asking for more input then means
-  // the data is truncated (closing it would turn that into a generic error).
+  // the data is truncated (closing it would turn that into a generic error),
+  // or, for a partial decode, that it is time to flush what has arrived.
   check(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
 
   DecodedImage image;
   JxlPixelFormat format = {};
+  bool have_info = false;
+  bool have_buffer = false;
   for (;;) {
     const JxlDecoderStatus status = JxlDecoderProcessInput(decoder);
     switch (status) {
       case JXL_DEC_ERROR:
         corrupt("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
       case JXL_DEC_NEED_MORE_INPUT:
-        corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
+        if (!partial) corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
+        if (have_buffer && JxlDecoderFlushImage(decoder) == JXL_DEC_SUCCESS) return image;
+        if (!have_info) {
+          const size_t hint = JxlDecoderSizeHintBasicInfo(decoder);
+          corrupt("too little JPEG XL data for a first image: " + std::to_string(size) +
+                  " bytes do not even hold the image header (about " +
+                  std::to_string(size + hint) + " bytes needed for it)");
+        }
+        corrupt("too little JPEG XL data for a first image: " + std::to_string(size) +
+                " bytes of a " + std::to_string(image.width) + "x" +
+                std::to_string(image.height) +
+                " image; the frame header, table of contents and the whole DC "
+                "(1:8 preview) must have arrived first");
       case JXL_DEC_BASIC_INFO: {
         JxlBasicInfo info;
         check(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
@@ -96,6 +115,7 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads) {
         image.type = sample_type_for(info);
         format = {static_cast<uint32_t>(image.channels), data_type(image.type),
                   JXL_NATIVE_ENDIAN, 0};
+        have_info = true;
         break;
       }
       case JXL_DEC_NEED_IMAGE_OUT_BUFFER: {
@@ -105,6 +125,7 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads) {
         image.pixels.resize(buffer_size);
         check(JxlDecoderSetImageOutBuffer(decoder, &format, image.pixels.data(), buffer_size),
               "JxlDecoderSetImageOutBuffer");
+        have_buffer = true;
         break;
       }
       case JXL_DEC_FULL_IMAGE:

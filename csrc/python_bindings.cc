@@ -194,18 +194,18 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "decode",
-      [](py::buffer data, int threads) {
+      [](py::buffer data, int threads, bool partial) {
         py::buffer_info info = data.request();
         const auto* bytes = static_cast<const uint8_t*>(info.ptr);
         const size_t size = static_cast<size_t>(info.size * info.itemsize);
         aj::DecodedImage image;
         {
           py::gil_scoped_release release;
-          image = aj::decode(bytes, size, threads);
+          image = aj::decode(bytes, size, threads, partial);
         }
         return decoded_array(std::move(image));
       },
-      py::arg("data"), py::arg("threads"));
+      py::arg("data"), py::arg("threads"), py::arg("partial") = false);
 
   m.def(
       "transcode_jpeg",

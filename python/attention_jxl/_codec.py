@@ -149,21 +149,34 @@ def encode(
     )
 
 
-def decode(data: bytes | bytearray | memoryview, *, threads: int = 0) -> np.ndarray:
-    """Decodes a whole JPEG XL image.
+def decode(
+    data: bytes | bytearray | memoryview, *, partial: bool = False, threads: int = 0
+) -> np.ndarray:
+    """Decodes a JPEG XL image.
+
+    Args:
+        data: the JPEG XL file; with ``partial=True`` any prefix of it.
+        partial: decode what has arrived so far, as a progressive viewer
+            shows it: the groups received at their detail, the rest upsampled
+            from the 1:8 DC image. The complete file gives the same pixels as
+            ``partial=False``.
+        threads: decoder threads; 0 means one per core.
 
     Returns:
         HxW (gray) or HxWxC array, uint8 or uint16 as encoded (float32 for
         floating point images); alpha, when present, is the last channel.
 
     Raises:
-        ValueError: the data is not a complete JPEG XL image.
+        ValueError: the data is not a complete JPEG XL image; with
+            ``partial=True``: the prefix is too short for a first image (the
+            headers and the DC image have not arrived; the message gives the
+            byte count) or is invalid.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
     if isinstance(data, memoryview) and not data.c_contiguous:
         data = data.tobytes()
-    return _core.decode(data, _check_int("threads", threads))
+    return _core.decode(data, _check_int("threads", threads), bool(partial))
 
 
 def _jpeg_buffer(data: Any) -> bytes | bytearray | memoryview:

@@ -23,6 +23,14 @@ struct DecodedImage {
 // Sample type follows the codestream: <= 8 bits -> uint8, <= 16 bits ->
 // uint16, floating point -> float32. `threads` as in EncodeSettings.
 // Throws Error(kCorruptData) for truncated or invalid input.
-DecodedImage decode(const uint8_t* data, size_t size, int threads = 0);
+//
+// With `partial`, `data` may be any prefix of a JPEG XL file: the result is
+// what a progressive viewer shows once it has received those bytes (libjxl's
+// progressive flush: the groups received so far at their detail, the rest
+// upsampled from the DC image). The complete file gives the same pixels as
+// without `partial`. Throws Error(kCorruptData) when the prefix is too short
+// for a first image (the headers, table of contents or DC not yet complete)
+// or is invalid.
+DecodedImage decode(const uint8_t* data, size_t size, int threads = 0, bool partial = false);
 
 }  // namespace attention_jxl

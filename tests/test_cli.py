@@ -190,3 +190,19 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     assert 1 <= finished < 12
     assert sorted(os.listdir(out)) == sorted(p.name for p in out.glob("*.jxl"))  # no temp files
     assert len(stdout.splitlines()) == finished  # every file written is reported
+
+
+def test_inputs_with_the_same_output_name(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(MIXED["rgb8.png"], folder / "a.png")
+    shutil.copy(MIXED["sub/photo.jpg"], folder / "a.jpg")
+    result = run("encode", str(folder), "-o", str(tmp_path / "out"), "--json")
+    assert result.returncode == 1
+    records = records_of(result)
+    assert records["a.jpg"]["status"] == "ok"  # sorted first
+    assert records["a.png"]["status"] == "error"
+    assert "a.jpg has the same output name" in records["a.png"]["error"]
+    subprocess.run(["djxl", str(tmp_path / "out/a.jxl"), str(tmp_path / "back.jpg")],
+                   check=True, capture_output=True)
+    assert (tmp_path / "back.jpg").read_bytes() == (folder / "a.jpg").read_bytes()

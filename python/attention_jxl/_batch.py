@@ -25,6 +25,7 @@ class Job:
 
     source: Path
     target: Path
+    collides_with: Path | None = None  # an earlier input with the same output
 
 
 def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
@@ -46,6 +47,12 @@ def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLik
                     jobs.append(Job(source, out / relative))
         else:
             jobs.append(Job(item, out / (item.stem + ".jxl")))
+    # a.png and a.jpg would both become a.jxl: the first wins, the others fail.
+    first_with_target: dict[Path, Path] = {}
+    for index, job in enumerate(jobs):
+        first = first_with_target.setdefault(job.target, job.source)
+        if first != job.source:
+            jobs[index] = Job(job.source, job.target, collides_with=first)
     return jobs
 
 
@@ -87,6 +94,8 @@ def _run_job(job: Job, options: dict[str, Any], model: Model | None, dry_run: bo
     try:
         if job.target.resolve() == job.source.resolve():
             raise ValueError("the output would overwrite the input")
+        if job.collides_with is not None:
+            raise ValueError(f"{job.collides_with} has the same output name")
         if job.target.exists() and not overwrite and not dry_run:
             return _record(job, "skipped", error="output exists (use --overwrite)")
         data = job.source.read_bytes()

@@ -206,3 +206,28 @@ def test_inputs_with_the_same_output_name(tmp_path: Path) -> None:
     subprocess.run(["djxl", str(tmp_path / "out/a.jxl"), str(tmp_path / "back.jpg")],
                    check=True, capture_output=True)
     assert (tmp_path / "back.jpg").read_bytes() == (folder / "a.jpg").read_bytes()
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    folder = _many_inputs(tmp_path, 3)
+    process = subprocess.Popen([sys.executable, "-m", "attention_jxl", "encode", str(folder),
+                                "-o", str(tmp_path / "out"), "-e", "1"],
+                               stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    stdout, _ = process.communicate(timeout=300)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    assert b"0/3" in shown and b"3/3" in shown and b"img/s" in shown and b"ETA" in shown
+    assert stdout.count(b"\n") == 3 and b"\r" not in stdout  # the bar never mixes into stdout

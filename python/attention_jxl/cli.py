@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import attention_jxl
-from attention_jxl import _batch, _files
+from attention_jxl import _batch, _files, _preview
 
 
 class Progress:
@@ -22,16 +22,23 @@ class Progress:
         self.enabled = stream.isatty() and total > 0
         self.started = time.monotonic()
 
-    def step(self) -> None:
+    def step(self, lines: list[tuple[str, TextIO]]) -> None:
+        """Counts one finished file: prints its lines above the bar, redraws it."""
         self.done += 1
+        self.clear()
+        for text, stream in lines:
+            print(text, file=stream, flush=True)
+        self.draw()
+
+    def draw(self) -> None:
         if not self.enabled:
             return
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.done / elapsed
-        eta = (self.total - self.done) / rate if rate else 0
+        eta = f"ETA {(self.total - self.done) / rate:.0f}s" if self.done else "ETA --"
         filled = int(30 * self.done / self.total)
         self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
-                          f"  {rate:.2f} img/s  ETA {eta:.0f}s ")
+                          f"  {rate:.2f} img/s  {eta} ")
         self.stream.flush()
 
     def clear(self) -> None:
@@ -66,6 +73,7 @@ def _encode(args: argparse.Namespace) -> int:
     options["center"] = None if args.no_center else (args.center or "auto")
     jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive)
     progress = Progress(len(jobs), sys.stderr)
+    progress.draw()
     failures = 0
     records = attention_jxl.encode_files(args.inputs, args.output, jobs=args.jobs,
                                          recursive=args.recursive, overwrite=args.overwrite,
@@ -86,18 +94,15 @@ def _encode(args: argparse.Namespace) -> int:
             interrupted = True
             break
         try:
-            progress.step()
             failures += record["status"] == "error"
-            progress.clear()
-            if not args.json:
-                for problem in record["warnings"]:
-                    print(f"warning: {problem}", file=sys.stderr)
+            lines = [] if args.json else [(f"warning: {w}", sys.stderr) for w in record["warnings"]]
             if args.json:
-                print(json.dumps(record), flush=True)
+                lines.append((json.dumps(record), sys.stdout))
             elif record["status"] in ("error", "skipped"):
-                print(_describe(record), file=sys.stderr)
+                lines.append((_describe(record), sys.stderr))
             else:
-                print(_describe(record), flush=True)
+                lines.append((_describe(record), sys.stdout))
+            progress.step(lines)
         except KeyboardInterrupt:
             deliver_interrupt = True
     progress.clear()
@@ -108,6 +113,9 @@ def _encode(args: argparse.Namespace) -> int:
 
 
 def _center(args: argparse.Namespace) -> int:
+    if args.show is not None and len(args.inputs) != 1:
+        print("attention-jxl: --show takes exactly one INPUT", file=sys.stderr)
+        return 2
     failures = 0
     for source in args.inputs:
         try:
@@ -116,6 +124,10 @@ def _center(args: argparse.Namespace) -> int:
                                                            measure_only=True)
             for problem in problems:
                 print(f"warning: {problem}", file=sys.stderr)
+            if args.show is not None:
+                # The stored pixels, where the center (and the group order) is defined.
+                pixels = _files.read_image(data, str(source)).pixels
+                _preview.center_picture(pixels, center).save(args.show, format="PNG")
             if args.json:
                 print(json.dumps({"input": str(source), "center": list(center)}))
             else:
@@ -128,6 +140,62 @@ def _center(args: argparse.Namespace) -> int:
             else:
                 print(f"{source}: error: {error}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _parse_percentages(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected percentages like 5,10,40,100, got {text!r}")\
+            from None
+    if not values or any(not 0 < value <= 100 for value in values):
+        raise argparse.ArgumentTypeError(f"percentages must be in (0, 100], got {text!r}")
+    return values
+
+
+def _file_center(data: bytes, full: Any) -> tuple[tuple[float, float], str]:
+    """The point to mark: the middle of the group the file sends first when
+    the group order can be read, else the center predicted from the pixels."""
+    group_order = getattr(attention_jxl, "group_order", None)
+    height, width = full.shape[:2]
+    if group_order is not None:
+        first = group_order(data)[0]
+        x0, y0 = (first.x, first.y) if hasattr(first, "x") else (first[0], first[1])
+        x1, y1 = min(x0 + 256, width), min(y0 + 256, height)
+        return ((x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2), (
+            f"first group in the file: x {x0}..{x1 - 1}, y {y0}..{y1 - 1}")
+    x, y = attention_jxl.center(full)
+    return (x, y), f"attention center predicted from the decoded image: {x},{y}"
+
+
+def _preview_strip(args: argparse.Namespace) -> int:
+    if args.height < 16:
+        print("attention-jxl: --height must be at least 16", file=sys.stderr)
+        return 2
+    try:
+        data = Path(args.input).read_bytes()
+        fractions = [value / 100 for value in args.at]
+        frames = attention_jxl.preview(data, fractions)
+    except (OSError, ValueError) as error:
+        print(f"attention-jxl: {args.input}: {error}", file=sys.stderr)
+        return 1
+    full = attention_jxl.decode(data)
+    height, width = full.shape[:2]
+    center = None
+    if args.mark_center:
+        center, how = _file_center(data, full)
+        print(f"center: {how}")
+    labels = []
+    for percent, fraction in zip(args.at, fractions, strict=True):
+        size = _preview.prefix_size(len(data), fraction)
+        labels.append(f"{percent:g}% ({size / 1000:.0f} kB)")
+    strip = _preview.strip_picture(frames, labels, size=(width, height),
+                                   height=min(args.height, height), center=center)
+    strip.save(args.output, format="PNG")
+    shown = sum(frame is not None for frame in frames)
+    print(f"{args.output}: {len(frames)} frames ({shown} with an image), "
+          f"{strip.width}x{strip.height}")
+    return 0
 
 
 def _download_model(args: argparse.Namespace) -> int:
@@ -174,7 +242,22 @@ def build_parser() -> argparse.ArgumentParser:
     center = commands.add_parser("center", help="print the attention center of images")
     center.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     center.add_argument("--json", action="store_true", help="one JSON record per file")
+    center.add_argument("--show", type=Path, default=None, metavar="OUT.png",
+                        help="also write the image with its center drawn on it (one INPUT)")
     center.set_defaults(run=_center)
+
+    preview = commands.add_parser(
+        "preview", help="what a progressive viewer shows as a .jxl arrives, as one PNG strip")
+    preview.add_argument("input", type=Path, metavar="FILE.jxl")
+    preview.add_argument("-o", "--output", type=Path, required=True, metavar="STRIP.png")
+    preview.add_argument("--at", type=_parse_percentages, default=[5, 10, 20, 40, 100],
+                         metavar="P,P,...",
+                         help="percentages of the file's bytes (default 5,10,20,40,100)")
+    preview.add_argument("--height", type=int, default=400,
+                         help="height of the strip in pixels (default 400; never upscaled)")
+    preview.add_argument("--mark-center", action="store_true",
+                         help="draw the center (the group the file sends first) in green")
+    preview.set_defaults(run=_preview_strip)
 
     download = commands.add_parser("download-model", help="download and verify center.tflite")
     download.add_argument("-o", "--output", type=Path, default=None,

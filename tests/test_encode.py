@@ -115,10 +115,10 @@ def test_frame_settings_match_cjxl_flags(tmp_path: Path) -> None:
     write_pnm(tmp_path / "in.ppm", image)
     reference = cjxl(tmp_path / "in.ppm", tmp_path / "ref.jxl",
                      "--progressive_dc", "1", "--faster_decoding", "2", "--epf", "1",
-                     *cjxl_flags(1.0, 7, (33, 44)))
-    ours = attention_jxl.encode(image, center=(33, 44), progressive_dc=1, faster_decoding=2, epf=1)
+                     *cjxl_flags(1.0, 7, (33, 30)))
+    ours = attention_jxl.encode(image, center=(33, 30), progressive_dc=1, faster_decoding=2, epf=1)
     assert ours == reference
-    assert ours != attention_jxl.encode(image, center=(33, 44))
+    assert ours != attention_jxl.encode(image, center=(33, 30))
 
 
 def test_auto_center_equals_cjxl_with_predicted_center(tmp_path: Path) -> None:
@@ -158,3 +158,39 @@ def test_threads_do_not_change_the_codestream() -> None:
     image = photo()
     assert attention_jxl.encode(image, center=(1, 1), threads=1) == attention_jxl.encode(
         image, center=(1, 1), threads=0)
+
+
+def test_progressive_dc_with_a_center_outside_the_dc_frame(tmp_path: Path) -> None:
+    """libjxl aborts the process when the center lies outside a progressive DC frame.
+
+    It turns DC frames on by itself at distance >= 4.5: encode() must then turn
+    them off (equal to cjxl with --progressive_dc 0, since plain cjxl crashes),
+    and refuse an explicit progressive_dc. Run in a child: a regression would
+    kill the interpreter.
+    """
+    import subprocess
+    import sys
+
+    image = photo(size=(300, 417))
+    np.save(tmp_path / "image.npy", image)
+    script = (
+        "import sys, numpy as np, attention_jxl as a\n"
+        "image = np.load(sys.argv[1])\n"
+        "open(sys.argv[2], 'wb').write(a.encode(image, center=(400, 290), distance=5))\n"
+        "try:\n"
+        "    a.encode(image, center=(400, 290), progressive_dc=1)\n"
+        "except ValueError as error:\n"
+        "    print('refused:', error)\n"
+        "a.encode(image, center=(20, 20), progressive_dc=1)  # inside the 53x38 DC frame\n"
+        "print('inside ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "image.npy"),
+                             str(tmp_path / "ours.jxl")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    refusal = "refused: progressive_dc=1 cannot be combined with the center (400, 290)"
+    assert refusal in result.stdout
+    assert "inside ok" in result.stdout
+    write_pnm(tmp_path / "in.ppm", image)
+    reference = cjxl(tmp_path / "in.ppm", tmp_path / "ref.jxl", "--progressive_dc", "0",
+                     *cjxl_flags(5.0, 7, (400, 290)))
+    assert (tmp_path / "ours.jxl").read_bytes() == reference

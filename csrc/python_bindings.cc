@@ -208,6 +208,25 @@ PYBIND11_MODULE(_core, m) {
       py::arg("data"), py::arg("threads"), py::arg("partial") = false);
 
   m.def(
+      "group_order",
+      [](py::buffer data) {
+        py::buffer_info info = data.request();
+        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
+        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        std::vector<aj::GroupOrigin> order;
+        {
+          py::gil_scoped_release release;
+          order = aj::group_order(bytes, size);
+        }
+        py::list result;
+        for (const aj::GroupOrigin& origin : order) {
+          result.append(py::make_tuple(origin.x, origin.y));
+        }
+        return result;
+      },
+      py::arg("data"));
+
+  m.def(
       "transcode_jpeg",
       [](py::buffer data, int effort, bool center_first, long center_x, long center_y,
          int threads, const aj::Model* model) {

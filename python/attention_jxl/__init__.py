@@ -11,11 +11,13 @@ from attention_jxl._codec import (
     decode,
     encode,
     frame_setting_names,
+    group_order,
     jpeg_center,
     model_input,
     transcode_jpeg,
 )
 from attention_jxl._model import MODEL_SHA256, MODEL_URL, Model, download_model, find_model
+from attention_jxl._preview import preview
 
 __all__ = [
     "MODEL_SHA256",
@@ -28,8 +30,10 @@ __all__ = [
     "encode_files",
     "find_model",
     "frame_setting_names",
+    "group_order",
     "jpeg_center",
     "model_input",
+    "preview",
     "transcode_jpeg",
 ]
 __version__ = "0.1.0"

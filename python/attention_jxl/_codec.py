@@ -1,4 +1,4 @@
-"""The functional API: center, encode, decode, transcode_jpeg."""
+"""The functional API: center, encode, decode, transcode_jpeg, group_order."""
 
 from __future__ import annotations
 
@@ -257,3 +257,29 @@ def transcode_jpeg(
     )
     _warn_all(problems)
     return encoded
+
+
+def group_order(data: bytes | bytearray | memoryview) -> list[tuple[int, int]]:
+    """The order in which a JPEG XL file stores its groups, without decoding pixels.
+
+    Reads the headers and the table of contents of the first displayed frame
+    (a bare codestream or the ISOBMFF container with a ``jxlc`` box or
+    ``jxlp`` boxes; embedded ICC profiles, previews and DC, patch or
+    reference frames are skipped).
+
+    Returns:
+        The top-left pixel (x, y) of each group (256x256 in VarDCT files and
+        usually in lossless ones; a lossless file may use 128, 512 or 1024),
+        in the order the group data appears in the file: a center-first file
+        starts with the group that holds its center, a scanline file gives
+        row-major order. An image that fits in one group gives ``[(0, 0)]``.
+
+    Raises:
+        ValueError: the data is not a valid JPEG XL file (or is truncated
+            before the end of the first frame's table of contents).
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
+    if isinstance(data, memoryview) and not data.c_contiguous:
+        data = data.tobytes()
+    return _core.group_order(data)

@@ -153,19 +153,19 @@ def _parse_percentages(text: str) -> list[float]:
     return values
 
 
-def _file_center(data: bytes, full: Any) -> tuple[tuple[float, float], str]:
-    """The point to mark: the middle of the group the file sends first when
-    the group order can be read, else the center predicted from the pixels."""
-    group_order = getattr(attention_jxl, "group_order", None)
-    height, width = full.shape[:2]
-    if group_order is not None:
-        first = group_order(data)[0]
-        x0, y0 = (first.x, first.y) if hasattr(first, "x") else (first[0], first[1])
-        x1, y1 = min(x0 + 256, width), min(y0 + 256, height)
-        return ((x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2), (
-            f"first group in the file: x {x0}..{x1 - 1}, y {y0}..{y1 - 1}")
-    x, y = attention_jxl.center(full)
-    return (x, y), f"attention center predicted from the decoded image: {x},{y}"
+def _first_group(data: bytes, width: int, height: int) -> tuple[int, int, int, int]:
+    """The box (x0, y0, x1, y1) of the group the file sends first: the one
+    holding the center in a center-first file, the top-left one in a
+    scanline file."""
+    origins = attention_jxl.group_order(data)
+    # The group size is the spacing of the origins (256 in VarDCT files).
+    steps: set[int] = set()
+    for axis in (0, 1):
+        values = sorted({origin[axis] for origin in origins})
+        steps.update(b - a for a, b in zip(values, values[1:], strict=False))
+    size = min(steps) if steps else max(width, height)
+    x0, y0 = origins[0]
+    return x0, y0, min(x0 + size, width), min(y0 + size, height)
 
 
 def _preview_strip(args: argparse.Namespace) -> int:
@@ -181,16 +181,19 @@ def _preview_strip(args: argparse.Namespace) -> int:
         return 1
     full = attention_jxl.decode(data)
     height, width = full.shape[:2]
-    center = None
+    center = box = None
     if args.mark_center:
-        center, how = _file_center(data, full)
-        print(f"center: {how}")
+        box = _first_group(data, width, height)
+        center = ((box[0] + box[2] - 1) / 2, (box[1] + box[3] - 1) / 2)
+        print(f"center: the group the file sends first, x {box[0]}..{box[2] - 1}, "
+              f"y {box[1]}..{box[3] - 1} (its middle is marked)")
     labels = []
     for percent, fraction in zip(args.at, fractions, strict=True):
         size = _preview.prefix_size(len(data), fraction)
         labels.append(f"{percent:g}% ({size / 1000:.0f} kB)")
     strip = _preview.strip_picture(frames, labels, size=(width, height),
-                                   height=min(args.height, height), center=center)
+                                   height=min(args.height, height), center=center,
+                                   box=box)
     strip.save(args.output, format="PNG")
     shown = sum(frame is not None for frame in frames)
     print(f"{args.output}: {len(frames)} frames ({shown} with an image), "

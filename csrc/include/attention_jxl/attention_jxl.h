@@ -6,6 +6,7 @@
 #include "attention_jxl/decode.h"
 #include "attention_jxl/encode.h"
 #include "attention_jxl/error.h"
+#include "attention_jxl/group_order.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
 #include "attention_jxl/png_decode.h"

@@ -1,0 +1,26 @@
+// Where each 256x256 group of a JPEG XL image lies in the file, read from the
+// headers and the table of contents without decoding any pixels.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace attention_jxl {
+
+// Top-left pixel of a group, in image pixels.
+struct GroupOrigin {
+  uint64_t x = 0;
+  uint64_t y = 0;
+};
+
+// The groups (AC groups of the first displayed frame) in the order their
+// data appears in the file, i.e. with the TOC permutation applied: a
+// center-first file starts with the group holding its center, a scanline
+// file gives row-major order. Accepts a bare codestream or the ISOBMFF
+// container (jxlc or jxlp boxes). One entry per group: an image that fits in
+// one group gives [(0, 0)].
+// Throws Error(kCorruptData) for truncated or invalid data.
+std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size);
+
+}  // namespace attention_jxl

@@ -27,18 +27,6 @@ SampleType sample_type_for(const JxlBasicInfo& info) {
   return info.bits_per_sample <= 8 ? SampleType::kUint8 : SampleType::kUint16;
 }
 
-JxlDataType data_type(SampleType type) {
-  switch (type) {
-    case SampleType::kUint8:
-      return JXL_TYPE_UINT8;
-    case SampleType::kUint16:
-      return JXL_TYPE_UINT16;
-    case SampleType::kFloat32:
-      return JXL_TYPE_FLOAT;
-  }
-  return JXL_TYPE_UINT8;
-}
-
 bool has_alpha(const JxlBasicInfo& info) { return info.alpha_bits > 0; }
 
 }  // namespace

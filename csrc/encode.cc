@@ -99,18 +99,6 @@ void set_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
   }
 }
 
-JxlDataType data_type(SampleType type) {
-  switch (type) {
-    case SampleType::kUint8:
-      return JXL_TYPE_UINT8;
-    case SampleType::kUint16:
-      return JXL_TYPE_UINT16;
-    case SampleType::kFloat32:
-      return JXL_TYPE_FLOAT;
-  }
-  return JXL_TYPE_UINT8;
-}
-
 // What cjxl's PNM reader reports for the same pixels.
 JxlBasicInfo basic_info_for(const ImageView& image, bool lossless, int orientation) {
   JxlBasicInfo info;

@@ -30,4 +30,16 @@ JxlRunner::~JxlRunner() {
   if (runner_ != nullptr) JxlThreadParallelRunnerDestroy(runner_);
 }
 
+JxlDataType data_type(SampleType type) {
+  switch (type) {
+    case SampleType::kUint8:
+      return JXL_TYPE_UINT8;
+    case SampleType::kUint16:
+      return JXL_TYPE_UINT16;
+    case SampleType::kFloat32:
+      return JXL_TYPE_FLOAT;
+  }
+  return JXL_TYPE_UINT8;
+}
+
 }  // namespace attention_jxl

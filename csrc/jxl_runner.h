@@ -1,7 +1,11 @@
-// The libjxl thread pool shared by encode and decode (internal).
+// libjxl glue shared by encode and decode (internal): the thread pool and
+// the sample type mapping.
 #pragma once
 
 #include <jxl/thread_parallel_runner.h>
+#include <jxl/types.h>
+
+#include "attention_jxl/image.h"
 
 namespace attention_jxl {
 
@@ -23,5 +27,8 @@ class JxlRunner {
 
 // Throws Error(kInvalidArgument) unless threads >= 0.
 void check_threads(int threads);
+
+// libjxl's name for our sample type.
+JxlDataType data_type(SampleType type);
 
 }  // namespace attention_jxl

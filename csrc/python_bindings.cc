@@ -61,6 +61,18 @@ ImageArg image_arg(py::array array) {
   return arg;
 }
 
+// A bytes-like argument (bytes, bytearray, contiguous memoryview), read in
+// place; the buffer stays valid while this lives.
+struct ByteArg {
+  explicit ByteArg(const py::buffer& buffer)
+      : info(buffer.request()),
+        data(static_cast<const uint8_t*>(info.ptr)),
+        size(static_cast<size_t>(info.size * info.itemsize)) {}
+  py::buffer_info info;
+  const uint8_t* data;
+  size_t size;
+};
+
 py::tuple point_tuple(aj::Point point) { return py::make_tuple(point.x, point.y); }
 
 py::array decoded_array(aj::DecodedImage&& image) {
@@ -195,13 +207,11 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "decode",
       [](py::buffer data, int threads, bool partial) {
-        py::buffer_info info = data.request();
-        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
-        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        const ByteArg input(data);
         aj::DecodedImage image;
         {
           py::gil_scoped_release release;
-          image = aj::decode(bytes, size, threads, partial);
+          image = aj::decode(input.data, input.size, threads, partial);
         }
         return decoded_array(std::move(image));
       },
@@ -210,13 +220,11 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "group_order",
       [](py::buffer data) {
-        py::buffer_info info = data.request();
-        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
-        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        const ByteArg input(data);
         std::vector<aj::GroupOrigin> order;
         {
           py::gil_scoped_release release;
-          order = aj::group_order(bytes, size);
+          order = aj::group_order(input.data, input.size);
         }
         py::list result;
         for (const aj::GroupOrigin& origin : order) {
@@ -230,9 +238,7 @@ PYBIND11_MODULE(_core, m) {
       "transcode_jpeg",
       [](py::buffer data, int effort, bool center_first, long center_x, long center_y,
          int threads, const aj::Model* model) {
-        py::buffer_info info = data.request();
-        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
-        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        const ByteArg input(data);
         aj::TranscodeSettings settings;
         settings.effort = effort;
         settings.center_first = center_first;
@@ -244,8 +250,8 @@ PYBIND11_MODULE(_core, m) {
         {
           py::gil_scoped_release release;
           encoded = model != nullptr
-                        ? aj::transcode_jpeg_center_first(*model, bytes, size, settings, &warnings)
-                        : aj::transcode_jpeg(bytes, size, settings);
+                        ? aj::transcode_jpeg_center_first(*model, input.data, input.size, settings, &warnings)
+                        : aj::transcode_jpeg(input.data, input.size, settings);
         }
         return py::make_tuple(as_bytes(encoded), warnings);
       },
@@ -255,13 +261,11 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "jpeg_center",
       [](py::buffer data, const aj::Model& model) {
-        py::buffer_info info = data.request();
-        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
-        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        const ByteArg input(data);
         aj::JpegCenter center;
         {
           py::gil_scoped_release release;
-          center = aj::predict_jpeg_center(model, bytes, size);
+          center = aj::predict_jpeg_center(model, input.data, input.size);
         }
         return py::make_tuple(point_tuple(center.center), center.orientation, center.warnings);
       },
@@ -270,13 +274,11 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "png_decode",
       [](py::buffer data, uint64_t max_pixels) {
-        py::buffer_info info = data.request();
-        const auto* bytes = static_cast<const uint8_t*>(info.ptr);
-        const size_t size = static_cast<size_t>(info.size * info.itemsize);
+        const ByteArg input(data);
         aj::DecodedPng png;
         {
           py::gil_scoped_release release;
-          png = aj::png_decode(bytes, size, max_pixels);
+          png = aj::png_decode(input.data, input.size, max_pixels);
         }
         py::dict result;
         result["pixels"] = decoded_array(std::move(png.image));

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from attention_jxl import _core
-from attention_jxl._image import as_image_array
+from attention_jxl._image import as_byte_buffer, as_image_array
 from attention_jxl._model import Model, default_model
 
 MODEL_INPUT_SHAPE = (480, 640, 3)
@@ -172,19 +172,8 @@ def decode(
             headers and the DC image have not arrived; the message gives the
             byte count) or is invalid.
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
-    if isinstance(data, memoryview) and not data.c_contiguous:
-        data = data.tobytes()
+    data = as_byte_buffer(data)
     return _core.decode(data, _check_int("threads", threads), bool(partial))
-
-
-def _jpeg_buffer(data: Any) -> bytes | bytearray | memoryview:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes-like (the JPEG file), got {type(data).__name__}")
-    if isinstance(data, memoryview) and not data.c_contiguous:
-        return data.tobytes()
-    return data
 
 
 def _warn_all(problems: list[str]) -> None:
@@ -205,7 +194,8 @@ def jpeg_center(
     cannot be read. Raises ValueError as `transcode_jpeg` does.
     """
     native = (model or default_model())._native
-    (x, y), _orientation, problems = _core.jpeg_center(_jpeg_buffer(data), native)
+    buffer = as_byte_buffer(data, "data (the JPEG file)")
+    (x, y), _orientation, problems = _core.jpeg_center(buffer, native)
     _warn_all(problems)
     return x, y
 
@@ -241,7 +231,7 @@ def transcode_jpeg(
         ValueError: the data is not a complete JPEG, or one libjxl cannot
             recompress (e.g. arithmetic coded, CMYK); bad settings.
     """
-    buffer = _jpeg_buffer(data)
+    buffer = as_byte_buffer(data, "data (the JPEG file)")
     effort = _check_int("effort", effort)
     threads = _check_int("threads", threads)
     native_model = None
@@ -278,8 +268,5 @@ def group_order(data: bytes | bytearray | memoryview) -> list[tuple[int, int]]:
         ValueError: the data is not a valid JPEG XL file (or is truncated
             before the end of the first frame's table of contents).
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
-    if isinstance(data, memoryview) and not data.c_contiguous:
-        data = data.tobytes()
+    data = as_byte_buffer(data)
     return _core.group_order(data)

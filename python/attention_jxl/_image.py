@@ -1,4 +1,4 @@
-"""Turning what users pass as an image into an array the core accepts."""
+"""Turning what users pass (images, encoded files) into what the core accepts."""
 
 from __future__ import annotations
 
@@ -55,3 +55,15 @@ def _pil_to_array(image: Any) -> np.ndarray:
             raise ValueError("PIL image of mode 'I' has values outside 0..65535")
         return values.astype(np.uint16)
     return np.asarray(image.convert("RGB"))
+
+
+def as_byte_buffer(data: Any, what: str = "data") -> bytes | bytearray | memoryview:
+    """Checks a bytes-like argument (an encoded file); the core reads it in place.
+
+    Only a non-contiguous memoryview is copied, once.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what} must be bytes-like, got {type(data).__name__}")
+    if isinstance(data, memoryview) and not data.c_contiguous:
+        return data.tobytes()
+    return data

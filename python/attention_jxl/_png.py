@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attention_jxl import _core
+from attention_jxl._image import as_byte_buffer
 
 DEFAULT_MAX_PIXELS = 1 << 28
 
@@ -48,14 +49,6 @@ class PngImage:
     cicp: bool
 
 
-def _check_data(data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
-    if isinstance(data, memoryview) and not data.c_contiguous:
-        return data.tobytes()
-    return data
-
-
 def png_read(
     data: bytes | bytearray | memoryview, *, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> PngImage:
@@ -69,7 +62,7 @@ def png_read(
         raise TypeError(f"max_pixels must be an integer, got {type(max_pixels).__name__}")
     if max_pixels < 0:
         raise ValueError(f"max_pixels must be >= 0, got {max_pixels}")
-    result = _core.png_decode(_check_data(data), min(int(max_pixels), (1 << 64) - 1))
+    result = _core.png_decode(as_byte_buffer(data), min(int(max_pixels), (1 << 64) - 1))
     return PngImage(**result)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from attention_jxl import _codec
+from attention_jxl._image import as_byte_buffer
 
 DEFAULT_FRACTIONS = (0.05, 0.1, 0.2, 0.4, 1.0)
 
@@ -59,10 +60,7 @@ def preview(
             out of range.
     """
     checked = _check_fractions(fractions)
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes-like, got {type(data).__name__}")
-    if isinstance(data, memoryview) and not data.c_contiguous:
-        data = data.tobytes()
+    data = as_byte_buffer(data)
     buffer = memoryview(data).cast("B")
     full = _codec.decode(buffer, threads=threads)  # also checks the file is complete
     images: list[np.ndarray | None] = []

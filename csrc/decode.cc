@@ -7,6 +7,7 @@
 #include <string>
 
 #include "attention_jxl/error.h"
+#include "attention_jxl/limits.h"
 #include "jxl_runner.h"
 
 namespace attention_jxl {
@@ -97,6 +98,8 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial)
       case JXL_DEC_BASIC_INFO: {
         JxlBasicInfo info;
         check(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
+        // Before libjxl allocates anything for the frames.
+        check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
         image.width = info.xsize;
         image.height = info.ysize;
         image.channels = info.num_color_channels + (has_alpha(info) ? 1 : 0);

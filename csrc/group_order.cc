@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "attention_jxl/error.h"
+#include "attention_jxl/limits.h"
 
 namespace attention_jxl {
 namespace {
@@ -1098,6 +1099,7 @@ std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size) {
   require(br.read(8) == 0xFF && br.read(8) == 0x0A, "no codestream signature");
   const Metadata m = read_metadata(br);
   require(m.size.width > 0 && m.size.height > 0, "empty image");
+  check_image_pixels(m.size.width, m.size.height, "JPEG XL image");
   skip_transform_data(br, m.xyb_encoded);
   if (m.want_icc) skip_icc(br);
   br.align();

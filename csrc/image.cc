@@ -6,6 +6,7 @@
 #include <string>
 
 #include "attention_jxl/error.h"
+#include "attention_jxl/limits.h"
 
 namespace attention_jxl {
 
@@ -55,6 +56,7 @@ void validate_image(const ImageView& image) {
     invalid("image must have 1 to 4 channels (gray, gray+alpha, RGB, RGBA), "
             "got " + std::to_string(image.channels));
   }
+  check_image_pixels(image.width, image.height, "image");
   const size_t max = std::numeric_limits<size_t>::max();
   const size_t sample_bytes = sample_size(image.type);
   if (image.width > max / image.channels / sample_bytes) {

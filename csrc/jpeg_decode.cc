@@ -11,6 +11,7 @@
 #include <jpeglib.h>
 
 #include "attention_jxl/error.h"
+#include "attention_jxl/limits.h"
 
 namespace attention_jxl {
 namespace {
@@ -129,20 +130,25 @@ void check_plausible_size(const JpegHeader& header, size_t size) {
   }
 }
 
+JpegHeader read_checked_header(Decompressor& d, const uint8_t* data, size_t size) {
+  if (!read_header_guarded(d, data, size)) fail(d, "header");
+  JpegHeader header = header_of(d);
+  check_image_pixels(header.width, header.height, "JPEG image");
+  check_plausible_size(header, size);
+  return header;
+}
+
 }  // namespace
 
 JpegHeader read_jpeg_header(const uint8_t* data, size_t size) {
   Decompressor d;
-  if (!read_header_guarded(d, data, size)) fail(d, "header");
-  return header_of(d);
+  return read_checked_header(d, data, size);
 }
 
 DecodedJpeg decode_jpeg(const uint8_t* data, size_t size) {
   Decompressor d;
-  if (!read_header_guarded(d, data, size)) fail(d, "header");
   DecodedJpeg decoded;
-  decoded.header = header_of(d);
-  check_plausible_size(decoded.header, size);
+  decoded.header = read_checked_header(d, data, size);
   // libjpeg's defaults decode gray to gray and YCbCr or RGB to RGB; the
   // model takes nothing else (neither does libjxl's recompression).
   const J_COLOR_SPACE output = d.cinfo.out_color_space;

@@ -27,7 +27,8 @@ struct DecodedJpeg {
 };
 
 // Reads the markers up to the first scan. Throws Error(kCorruptData) when the
-// data is not a JPEG, Error(kUnsupported) for a coding process libjpeg lacks.
+// data is not a JPEG, Error(kUnsupported) for a coding process libjpeg lacks,
+// Error(kTooLarge) for an image over max_image_pixels() (limits.h).
 JpegHeader read_jpeg_header(const uint8_t* data, size_t size);
 
 // Decodes with libjpeg's default settings (as Pillow does). Throws as

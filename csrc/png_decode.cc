@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "attention_jxl/error.h"
+#include "attention_jxl/limits.h"
 #include "exif.h"
 
 // libpng reports errors by calling an error function that must not return;
@@ -204,7 +205,7 @@ void read_metadata(png_structp png, png_infop info, const Input& input, DecodedP
 
 }  // namespace
 
-DecodedPng png_decode(const uint8_t* data, size_t size, uint64_t max_pixels) {
+DecodedPng png_decode(const uint8_t* data, size_t size) {
   constexpr size_t kSignatureSize = 8;
   if (data == nullptr || size == 0) {
     throw Error(ErrorCode::kCorruptData, "no PNG data to decode (0 bytes)");
@@ -227,13 +228,8 @@ DecodedPng png_decode(const uint8_t* data, size_t size, uint64_t max_pixels) {
 
   Header header;
   if (!read_header(png, info, &input, &header)) fail(input);
+  check_image_pixels(header.width, header.height, "PNG image");
   const uint64_t pixels = uint64_t{header.width} * header.height;
-  if (pixels > max_pixels) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "PNG image of " + std::to_string(header.width) + "x" +
-                    std::to_string(header.height) + " pixels exceeds the limit of " +
-                    std::to_string(max_pixels) + " pixels");
-  }
 
   Layout layout;
   if (!prepare_rows(png, info, header, &layout)) fail(input);

@@ -38,6 +38,9 @@ ImageArg image_arg(py::array array) {
                           std::to_string(array.ndim()) + " dimensions");
   }
   const size_t channels = array.ndim() == 3 ? static_cast<size_t>(array.shape(2)) : 1;
+  // Before a copy of a huge array is made below.
+  aj::check_image_pixels(static_cast<uint64_t>(array.shape(1)),
+                         static_cast<uint64_t>(array.shape(0)), "image");
   const auto itemsize = static_cast<py::ssize_t>(array.itemsize());
   const auto pixel_bytes = itemsize * static_cast<py::ssize_t>(channels);
   // The core reads rows of packed pixels (row padding allowed, e.g. a crop);
@@ -97,6 +100,7 @@ py::bytes as_bytes(const std::vector<uint8_t>& data) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Native core of attention_jxl (use the attention_jxl package instead).";
 
+  static py::exception<aj::Error> too_large(m, "ImageTooLargeError", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr error) {
     try {
       if (error) std::rethrow_exception(error);
@@ -106,6 +110,9 @@ PYBIND11_MODULE(_core, m) {
         case aj::ErrorCode::kUnsupported:
         case aj::ErrorCode::kCorruptData:
           PyErr_SetString(PyExc_ValueError, e.what());
+          return;
+        case aj::ErrorCode::kTooLarge:
+          PyErr_SetString(too_large.ptr(), e.what());
           return;
         case aj::ErrorCode::kNotFound:
           PyErr_SetString(PyExc_FileNotFoundError, e.what());
@@ -273,12 +280,12 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "png_decode",
-      [](py::buffer data, uint64_t max_pixels) {
+      [](py::buffer data) {
         const ByteArg input(data);
         aj::DecodedPng png;
         {
           py::gil_scoped_release release;
-          png = aj::png_decode(input.data, input.size, max_pixels);
+          png = aj::png_decode(input.data, input.size);
         }
         py::dict result;
         result["pixels"] = decoded_array(std::move(png.image));
@@ -294,5 +301,8 @@ PYBIND11_MODULE(_core, m) {
         result["cicp"] = png.has_cicp;
         return result;
       },
-      py::arg("data"), py::arg("max_pixels"));
+      py::arg("data"));
+
+  m.def("max_image_pixels", &aj::max_image_pixels);
+  m.def("set_max_image_pixels", &aj::set_max_image_pixels, py::arg("pixels"));
 }

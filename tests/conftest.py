@@ -31,6 +31,16 @@ def model_path() -> Path:
     return path
 
 
+@pytest.fixture
+def pixel_limit():
+    """Sets the process-wide pixel limit for one test, then restores it."""
+    import attention_jxl
+
+    before = attention_jxl.max_image_pixels()
+    yield attention_jxl.set_max_image_pixels
+    attention_jxl.set_max_image_pixels(before)
+
+
 @pytest.fixture(scope="session")
 def reference_centers() -> list[dict]:
     return json.loads((REFERENCE / "centers.json").read_text())

@@ -16,10 +16,18 @@ from attention_jxl._codec import (
     model_input,
     transcode_jpeg,
 )
+from attention_jxl._limits import (
+    DEFAULT_MAX_IMAGE_PIXELS,
+    ImageTooLargeError,
+    max_image_pixels,
+    set_max_image_pixels,
+)
 from attention_jxl._model import MODEL_SHA256, MODEL_URL, Model, download_model, find_model
 from attention_jxl._preview import preview
 
 __all__ = [
+    "DEFAULT_MAX_IMAGE_PIXELS",
+    "ImageTooLargeError",
     "MODEL_SHA256",
     "MODEL_URL",
     "Model",
@@ -32,8 +40,10 @@ __all__ = [
     "frame_setting_names",
     "group_order",
     "jpeg_center",
+    "max_image_pixels",
     "model_input",
     "preview",
+    "set_max_image_pixels",
     "transcode_jpeg",
 ]
 __version__ = "0.1.0"

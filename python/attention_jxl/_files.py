@@ -10,6 +10,7 @@ import numpy as np
 
 from attention_jxl import _codec, _core
 from attention_jxl._image import as_image_array
+from attention_jxl._limits import ImageTooLargeError, check_image_size
 from attention_jxl._model import Model, default_model
 from attention_jxl._png import png_read
 
@@ -50,10 +51,16 @@ def _read_with_pillow(data: bytes, name: str) -> ImageFile:
     except ImportError as error:
         raise RuntimeError("reading this file type needs Pillow: pip install pillow") from error
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()  # the first frame of an animation
+        image = Image.open(io.BytesIO(data))  # reads the header only
     except Image.UnidentifiedImageError:
         raise ValueError(f"{name} is not an image file this reader knows") from None
+    except Image.DecompressionBombError as error:
+        raise ImageTooLargeError(f"{name}: {error}") from None
+    except Exception as error:
+        raise ValueError(f"cannot read {name} as an image: {error}") from None
+    check_image_size(image.width, image.height, f"{name}: image")
+    try:
+        image.load()  # the first frame of an animation
     except Exception as error:
         raise ValueError(f"cannot read {name} as an image: {error}") from None
     result = ImageFile(as_image_array(image), icc_profile=image.info.get("icc_profile"))

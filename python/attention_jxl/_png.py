@@ -5,15 +5,12 @@ Pillow reduces 16-bit RGB/RGBA PNGs to 8 bits; this reads the samples as stored.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from attention_jxl import _core
 from attention_jxl._image import as_byte_buffer
-
-DEFAULT_MAX_PIXELS = 1 << 28
 
 
 @dataclass(frozen=True)
@@ -49,25 +46,19 @@ class PngImage:
     cicp: bool
 
 
-def png_read(
-    data: bytes | bytearray | memoryview, *, max_pixels: int = DEFAULT_MAX_PIXELS
-) -> PngImage:
+def png_read(data: bytes | bytearray | memoryview) -> PngImage:
     """Decodes a PNG (the first frame of an APNG) with all it reports.
 
     Raises:
-        ValueError: the data is not a complete, valid PNG, or the image has
-            more than `max_pixels` pixels.
+        ValueError: the data is not a complete, valid PNG.
+        ImageTooLargeError: the image is over max_image_pixels().
     """
-    if isinstance(max_pixels, bool) or not isinstance(max_pixels, numbers.Integral):
-        raise TypeError(f"max_pixels must be an integer, got {type(max_pixels).__name__}")
-    if max_pixels < 0:
-        raise ValueError(f"max_pixels must be >= 0, got {max_pixels}")
-    result = _core.png_decode(as_byte_buffer(data), min(int(max_pixels), (1 << 64) - 1))
+    result = _core.png_decode(as_byte_buffer(data))
     return PngImage(**result)
 
 
 def png_decode(
-    data: bytes | bytearray | memoryview, *, max_pixels: int = DEFAULT_MAX_PIXELS
+    data: bytes | bytearray | memoryview,
 ) -> tuple[np.ndarray, bytes | None, bytes | None]:
     """Decodes a PNG to (pixels, ICC profile or None, raw eXIf or None).
 
@@ -75,8 +66,8 @@ def png_decode(
     else uint8; see `PngImage` for the details.
 
     Raises:
-        ValueError: the data is not a complete, valid PNG, or the image has
-            more than `max_pixels` pixels.
+        ValueError: the data is not a complete, valid PNG.
+        ImageTooLargeError: the image is over max_image_pixels().
     """
-    image = png_read(data, max_pixels=max_pixels)
+    image = png_read(data)
     return image.pixels, image.icc, image.exif

@@ -211,6 +211,13 @@ def _download_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_pixel_limit(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-pixels", type=int, default=None, metavar="N",
+        help=f"refuse images over N pixels (default {attention_jxl.DEFAULT_MAX_IMAGE_PIXELS}, "
+             "as Pillow; 0 = no limit, for trusted files only)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `attention-jxl`."""
     parser = argparse.ArgumentParser(
@@ -240,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument("--dry-run", action="store_true",
                         help="print what would be done with each center; write nothing")
     encode.add_argument("--json", action="store_true", help="one JSON record per file")
+    _add_pixel_limit(encode)
     encode.set_defaults(run=_encode)
 
     center = commands.add_parser("center", help="print the attention center of images")
@@ -247,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     center.add_argument("--json", action="store_true", help="one JSON record per file")
     center.add_argument("--show", type=Path, default=None, metavar="OUT.png",
                         help="also write the image with its center drawn on it (one INPUT)")
+    _add_pixel_limit(center)
     center.set_defaults(run=_center)
 
     preview = commands.add_parser(
@@ -260,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="height of the strip in pixels (default 400; never upscaled)")
     preview.add_argument("--mark-center", action="store_true",
                          help="draw the center (the group the file sends first) in green")
+    _add_pixel_limit(preview)
     preview.set_defaults(run=_preview_strip)
 
     download = commands.add_parser("download-model", help="download and verify center.tflite")
@@ -276,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         build_parser().error("--jobs must be at least 1")
+    max_pixels = getattr(args, "max_pixels", None)
+    if max_pixels is not None:
+        if max_pixels < 0:
+            build_parser().error("--max-pixels must be 0 (no limit) or more")
+        attention_jxl.set_max_image_pixels(max_pixels or None)
     try:
         return args.run(args)
     except BrokenPipeError:  # e.g. piped into `head`

@@ -8,6 +8,7 @@
 #include "attention_jxl/error.h"
 #include "attention_jxl/group_order.h"
 #include "attention_jxl/image.h"
+#include "attention_jxl/limits.h"
 #include "attention_jxl/model.h"
 #include "attention_jxl/png_decode.h"
 #include "attention_jxl/resize.h"

@@ -22,7 +22,9 @@ struct DecodedImage {
 
 // Sample type follows the codestream: <= 8 bits -> uint8, <= 16 bits ->
 // uint16, floating point -> float32. `threads` as in EncodeSettings.
-// Throws Error(kCorruptData) for truncated or invalid input.
+// Throws Error(kCorruptData) for truncated or invalid input, Error(kTooLarge)
+// when the header declares an image over max_image_pixels() (limits.h),
+// before any pixel memory is allocated.
 //
 // With `partial`, `data` may be any prefix of a JPEG XL file: the result is
 // what a progressive viewer shows once it has received those bytes (libjxl's

@@ -12,6 +12,7 @@ enum class ErrorCode {
   kNotFound,         // a file that does not exist
   kUnsupported,      // valid input the libraries cannot handle (e.g. a model we cannot run)
   kCorruptData,      // bytes that are not what they claim to be
+  kTooLarge,         // an image over the pixel limit (limits.h)
   kInternal,         // a library failed where it should not
 };
 

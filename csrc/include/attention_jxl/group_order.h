@@ -20,7 +20,8 @@ struct GroupOrigin {
 // file gives row-major order. Accepts a bare codestream or the ISOBMFF
 // container (jxlc or jxlp boxes). One entry per group: an image that fits in
 // one group gives [(0, 0)].
-// Throws Error(kCorruptData) for truncated or invalid data.
+// Throws Error(kCorruptData) for truncated or invalid data, Error(kTooLarge)
+// for an image over max_image_pixels() (limits.h).
 std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size);
 
 }  // namespace attention_jxl

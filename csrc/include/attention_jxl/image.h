@@ -28,7 +28,8 @@ struct ImageView {
 
 // Throws Error(kInvalidArgument) naming the problem when the view is empty,
 // has an unsupported channel count, an impossible stride, or (for float
-// images) a NaN or infinite sample.
+// images) a NaN or infinite sample; Error(kTooLarge) when it is over
+// max_image_pixels() (limits.h).
 void validate_image(const ImageView& image);
 
 }  // namespace attention_jxl

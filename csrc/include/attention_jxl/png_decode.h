@@ -11,9 +11,6 @@
 
 namespace attention_jxl {
 
-// Images with more pixels than this are refused unless the caller raises it.
-constexpr uint64_t kDefaultPngMaxPixels = uint64_t{1} << 28;
-
 struct DecodedPng {
   // The pixels with the channels as stored: 1 = gray, 2 = gray+alpha, 3 = RGB,
   // 4 = RGBA. Palette images become RGB (RGBA with a tRNS chunk), a tRNS
@@ -36,8 +33,7 @@ struct DecodedPng {
 // Decodes the PNG image in `data` (for an APNG, the default image, i.e. the
 // first frame). No color or gamma transformation is applied.
 // Throws Error(kCorruptData) for data that is not a complete, valid PNG and
-// Error(kInvalidArgument) when width * height exceeds `max_pixels`.
-DecodedPng png_decode(const uint8_t* data, size_t size,
-                      uint64_t max_pixels = kDefaultPngMaxPixels);
+// Error(kTooLarge) when the image is over max_image_pixels() (limits.h).
+DecodedPng png_decode(const uint8_t* data, size_t size);
 
 }  // namespace attention_jxl

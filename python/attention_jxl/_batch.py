@@ -114,6 +114,19 @@ def _run_job(job: Job, options: dict[str, Any], model: Model | None, dry_run: bo
                        seconds=round(time.perf_counter() - started, 4))
 
 
+def _finished(running: set[Future]) -> Iterator[dict[str, Any]]:
+    """Waits for files of `running` to finish and yields their records.
+
+    A future leaves `running` only as its record is handed out: when Ctrl-C
+    comes (or is thrown in) meanwhile, every file not yet reported is still there.
+    """
+    done, _ = wait(running, return_when=FIRST_COMPLETED)
+    for future in done:
+        record = future.result()
+        running.discard(future)
+        yield record
+
+
 def encode_files(
     paths: Iterable[str | os.PathLike[str]],
     outdir: str | os.PathLike[str],
@@ -163,11 +176,9 @@ def encode_files(
                 running.add(pool.submit(_run_job, job, options, model, dry_run, overwrite,
                                         threads))
                 if len(running) >= 2 * workers:  # bounded queue: memory stays flat
-                    done, running = wait(running, return_when=FIRST_COMPLETED)
-                    yield from (future.result() for future in done)
+                    yield from _finished(running)
             while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
+                yield from _finished(running)
         except KeyboardInterrupt:
             # Ctrl-C: drop what has not started, let running files finish their
             # atomic write and report them, then let the interrupt through.

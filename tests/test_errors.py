@@ -70,9 +70,12 @@ def test_unknown_setting_lists_valid_ones() -> None:
         assert name in str(info.value)
 
 
-def test_dimensions_libjxl_cannot_encode() -> None:
+def test_dimensions_libjxl_cannot_encode(pixel_limit) -> None:
     # np.zeros maps untouched pages lazily: this costs no real memory.
     row = np.zeros((1, (1 << 30) + 1), np.uint8)
+    with pytest.raises(attention_jxl.ImageTooLargeError, match="exceeds the limit"):
+        attention_jxl.encode(row, center=None)
+    pixel_limit(None)  # past the pixel limit, JPEG XL's own limit on a side
     with pytest.raises(ValueError, match="larger than JPEG XL allows"):
         attention_jxl.encode(row, center=None)
 

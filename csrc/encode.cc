@@ -181,6 +181,25 @@ bool progressive_dc_must_be_off(const ImageView& image, const EncodeSettings& se
   return true;
 }
 
+// libjxl 0.7 aborts the process (an assertion in its noise encoder) when the
+// simulated photon noise is too strong to store; its strength grows with ISO
+// times pixel count and the limit lies near 9.2e11 (measured). Refuse well
+// below that.
+void check_photon_noise(const ImageView& image, const EncodeSettings& settings) {
+  double iso = 0;
+  for (const auto& named : settings.frame_settings) {
+    if (named.first == "photon_noise" || named.first == "photon_noise_iso") iso = named.second;
+  }
+  constexpr double kMaxIsoTimesPixels = 8e11;
+  const double pixels = static_cast<double>(image.width) * static_cast<double>(image.height);
+  if (iso > 0 && iso * pixels > kMaxIsoTimesPixels) {
+    invalid("photon_noise_iso=" + format_number(iso) + " is too strong for a " +
+            std::to_string(image.width) + "x" + std::to_string(image.height) +
+            " image (libjxl 0.7 aborts as ISO x pixels nears 9.2e11): at most " +
+            format_number(std::floor(kMaxIsoTimesPixels / pixels)) + " here");
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> frame_setting_names() {
@@ -196,6 +215,7 @@ std::vector<uint8_t> encode(const ImageView& image,
   check_dimensions(image);
   check_settings(settings, image.width, image.height);
   for (const auto& named : settings.frame_settings) find_frame_setting(named.first);
+  check_photon_noise(image, settings);
 
   const bool lossless = settings.lossless || settings.distance == 0.0f;
   JxlEncoderPtr owner = JxlEncoderMake(nullptr);

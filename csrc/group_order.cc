@@ -555,8 +555,12 @@ PrefixCode read_prefix_code(BitReader& br, uint32_t alphabet_size) {
 // The distributions of an entropy-coded stream and its reading state.
 class EntropyDecoder {
  public:
-  EntropyDecoder(BitReader& br, size_t num_contexts) : br_(br) {
+  // `allow_lz77` is false for a context map of at most two contexts, as in
+  // libjxl: LZ77 adds a context, which would need its own nested context map,
+  // and so on without end.
+  EntropyDecoder(BitReader& br, size_t num_contexts, bool allow_lz77 = true) : br_(br) {
     lz77_ = br.flag();
+    require(allow_lz77 || !lz77_, "invalid context map");
     if (lz77_) {
       lz77_min_symbol_ =
           read_u32(br, Val(224), Val(512), Val(4096), BitsOffset(15, 8));
@@ -636,8 +640,7 @@ class EntropyDecoder {
       for (uint8_t& entry : context_map_) entry = static_cast<uint8_t>(br.read(bits));
     } else {
       const bool mtf = br.flag();
-      EntropyDecoder nested(br, 1);
-      require(!(nested.lz77_ && context_map_.size() <= 2), "invalid context map");
+      EntropyDecoder nested(br, 1, /*allow_lz77=*/context_map_.size() > 2);
       for (uint8_t& entry : context_map_) {
         const uint32_t value = nested.read(0);
         require(value < 256, "invalid context map");

@@ -60,7 +60,11 @@ def _check_int(name: str, value: Any) -> int:
 def check_center(value: Any) -> tuple[int, int]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise TypeError(f'center must be "auto", None or an (x, y) pair, got {value!r}')
-    return _check_int("center x", value[0]), _check_int("center y", value[1])
+    x, y = _check_int("center x", value[0]), _check_int("center y", value[1])
+    # The core reads -1 as "libjxl's default (the image middle)".
+    if x < 0 or y < 0:
+        raise ValueError(f"center ({x}, {y}) is outside the image: coordinates must be >= 0")
+    return x, y
 
 
 _FILE_OPTIONS = frozenset({"distance", "effort", "lossless", "center", "jpeg_transcode"})

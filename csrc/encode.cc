@@ -79,7 +79,7 @@ const FrameSetting& find_frame_setting(const std::string& name) {
   invalid("unknown frame setting '" + name + "'; valid settings: " + valid);
 }
 
-void set_option(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
+void set_option(JxlEncoderFrameSettings* frame,
                 const FrameSetting& setting, double value) {
   JxlEncoderStatus status;
   if (setting.is_float) {
@@ -232,7 +232,7 @@ std::vector<uint8_t> encode(const ImageView& image,
   effective.lossless = lossless;
   apply_cjxl_defaults(encoder, frame, effective);
   for (const auto& named : settings.frame_settings) {
-    set_option(encoder, frame, find_frame_setting(named.first), named.second);
+    set_option(frame, find_frame_setting(named.first), named.second);
   }
   if (progressive_dc_must_be_off(image, settings, lossless)) {
     check_encoder(encoder,

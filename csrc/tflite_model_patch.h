@@ -12,23 +12,11 @@
 // checks, cheaply, what those two rely on: every index (tensors, buffers,
 // operator codes, subgraphs), required lists and names, ranks (<= 8),
 // dimensions (>= 0, < 2^32 elements), constant data covering its shape,
-// external buffer ranges, the schema version, known builtin operators in
-// versions LiteRT has and tensor types in options, and that the operators
-// form a graph in execution order (each tensor written once, never read
-// before it has a value).
-//
-// Shapes: TFLite recomputes every output shape when it prepares the graph,
-// and some kernels trust the result (BROADCAST_ARGS aborts the process on
-// shapes that do not broadcast). For the operators it knows (those of
-// center.tflite and their close relatives) the patcher checks that the
-// declared output shape is the one the operator computes from its inputs,
-// options and constant parameters, evaluating the shape vectors the graph
-// builds (SHAPE, BROADCAST_ARGS, PACK, STRIDED_SLICE), and that no required
-// input is omitted. A changed option, parameter or wiring then becomes an
-// error here instead of a crash in LiteRT.
-//
-// It does not prove that a graph is sound: operators it does not know keep
-// their declared shapes unchecked, and kernels may still fail on values.
+// external buffer ranges, the schema version, known builtin operators and
+// tensor types in options, and that the operators form a graph in execution
+// order (each tensor written once, never read before it has a value). For
+// each operator it also runs the checks of tflite_operator_check.h: operator
+// versions LiteRT has, required inputs, and declared output shapes.
 
 #pragma once
 

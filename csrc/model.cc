@@ -349,39 +349,25 @@ struct Model::Impl {
   // The model must take one float32 [1, 480, 640, 3] image and produce one
   // float32 [1, 2] point.
   void CheckInterface(const internal::TflitePatchResult& patch) const {
-    const uint8_t kFloat32 =
-        static_cast<uint8_t>(internal::TfliteTensorType::kFloat32);
-    const std::vector<int32_t> input_shape = {
-        1, static_cast<int32_t>(kInputHeight), static_cast<int32_t>(kInputWidth),
-        3};
-    if (patch.inputs.size() != 1 || patch.inputs[0].type != kFloat32 ||
-        patch.inputs[0].shape != input_shape) {
-      std::string found;
-      for (const internal::TfliteTensorInfo& input : patch.inputs) {
-        found += (found.empty() ? "" : ", ") + input.name + " " +
-                 ShapeText(input.shape) + " type " +
-                 std::to_string(input.type);
-      }
-      FailIncompatible("expected one float32 input of shape " +
-                       ShapeText(input_shape) + ", found " +
-                       std::to_string(patch.inputs.size()) + " input(s)" +
-                       (found.empty() ? "" : ": " + found));
+    CheckTensors(patch.inputs, "input",
+                 {1, static_cast<int32_t>(kInputHeight), static_cast<int32_t>(kInputWidth), 3});
+    CheckTensors(patch.outputs, "output", {1, static_cast<int32_t>(kOutputFloats)});
+  }
+
+  // `tensors` must be one float32 tensor of `shape`; `kind` is "input" or
+  // "output".
+  void CheckTensors(const std::vector<internal::TfliteTensorInfo>& tensors, const char* kind,
+                    const std::vector<int32_t>& shape) const {
+    const uint8_t kFloat32 = static_cast<uint8_t>(internal::TfliteTensorType::kFloat32);
+    if (tensors.size() == 1 && tensors[0].type == kFloat32 && tensors[0].shape == shape) return;
+    std::string found;
+    for (const internal::TfliteTensorInfo& tensor : tensors) {
+      found += (found.empty() ? "" : ", ") + tensor.name + " " + ShapeText(tensor.shape) +
+               " type " + std::to_string(tensor.type);
     }
-    const std::vector<int32_t> output_shape = {1,
-                                               static_cast<int32_t>(kOutputFloats)};
-    if (patch.outputs.size() != 1 || patch.outputs[0].type != kFloat32 ||
-        patch.outputs[0].shape != output_shape) {
-      std::string found;
-      for (const internal::TfliteTensorInfo& output : patch.outputs) {
-        found += (found.empty() ? "" : ", ") + output.name + " " +
-                 ShapeText(output.shape) + " type " +
-                 std::to_string(output.type);
-      }
-      FailIncompatible("expected one float32 output of shape " +
-                       ShapeText(output_shape) + ", found " +
-                       std::to_string(patch.outputs.size()) + " output(s)" +
-                       (found.empty() ? "" : ": " + found));
-    }
+    FailIncompatible(std::string("expected one float32 ") + kind + " of shape " +
+                     ShapeText(shape) + ", found " + std::to_string(tensors.size()) + " " +
+                     kind + "(s)" + (found.empty() ? "" : ": " + found));
   }
 
   // Builds a new compiled model with its buffers. `first` tells whether a

@@ -305,4 +305,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("max_image_pixels", &aj::max_image_pixels);
   m.def("set_max_image_pixels", &aj::set_max_image_pixels, py::arg("pixels"));
+  m.def("check_image_pixels", [](uint64_t width, uint64_t height, const std::string& what) {
+    aj::check_image_pixels(width, height, what);
+  });
 }

@@ -45,8 +45,4 @@ def set_max_image_pixels(pixels: int | None) -> None:
 
 def check_image_size(width: int, height: int, what: str) -> None:
     """Raises ImageTooLargeError when a width x height image is over the limit."""
-    limit = _core.max_image_pixels()
-    if limit and width * height > limit:
-        raise ImageTooLargeError(
-            f"{what} of {width}x{height} pixels exceeds the limit of {limit} pixels "
-            "(for trusted input, raise it: set_max_image_pixels(), attention-jxl --max-pixels)")
+    _core.check_image_pixels(width, height, what)

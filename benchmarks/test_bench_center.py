@@ -1,4 +1,4 @@
-"""Inference and center prediction, ours vs the published pipeline's parts."""
+"""center() and its resize, ours vs the published pipeline's steps, one thread each."""
 
 from __future__ import annotations
 
@@ -8,51 +8,31 @@ import pytest
 import attention_jxl
 from conftest import SHARED, photo
 
-REFERENCE_INPUT = np.load(SHARED / "reference/model_inputs.npz")["flower.png"]
+SIZES = {"6 MP": (3000, 2000), "12 MP": (4000, 3000), "24 MP": (6000, 4000)}
+PUBLISHED = SHARED / "models/center.tflite"
 
 
 @pytest.fixture(scope="module")
 def model() -> attention_jxl.Model:
-    return attention_jxl.Model(threads=1)
+    return attention_jxl.Model(PUBLISHED, threads=1)
 
 
-@pytest.fixture(scope="module")
-def image_12mp() -> np.ndarray:
-    return photo(4000, 3000)
+@pytest.fixture(scope="module", params=list(SIZES), ids=lambda size: size.replace(" ", ""))
+def sized_photo(request) -> tuple[str, np.ndarray]:
+    return request.param, photo(*SIZES[request.param])
 
 
-def test_inference_ours(compare, model) -> None:
-    compare("model inference (1 thread)", "ours", "LiteRT C API 1.4.0",
-            model.predict, REFERENCE_INPUT, rounds=30)
+def test_center_ours(compare, model, sized_photo) -> None:
+    size, pixels = sized_photo
+    compare(f"center() on {size} uint8 RGB (1 thread)", "ours",
+            "resize + fast graph + mapping", model.center, pixels)
 
 
-def test_inference_peer_litert_python(compare, model) -> None:
-    from ai_edge_litert.interpreter import Interpreter
-
-    interpreter = Interpreter(model_path=model.path, num_threads=1)
-    interpreter.allocate_tensors()
-    index = {d["name"]: d["index"] for d in interpreter.get_input_details()}["image:0"]
-    output = interpreter.get_output_details()[0]["index"]
-
-    def predict() -> np.ndarray:
-        interpreter.set_tensor(index, REFERENCE_INPUT[None])
-        interpreter.invoke()
-        return interpreter.get_tensor(output)
-
-    compare("model inference (1 thread)", "peer", "ai-edge-litert Python interpreter",
-            predict, rounds=30)
-
-
-def test_center_12mp_ours(compare, model, image_12mp) -> None:
-    compare("center() on 12 MP uint8 RGB (1 thread)", "ours", "resize + inference + mapping",
-            model.center, image_12mp)
-
-
-def test_center_12mp_peer_published(compare, model, image_12mp) -> None:
+def test_center_peer_published(compare, sized_photo) -> None:
     tf = pytest.importorskip("tensorflow", reason="the published pipeline needs TensorFlow")
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    interpreter = tf.lite.Interpreter(model_path=model.path, num_threads=1)
+    interpreter = tf.lite.Interpreter(model_path=str(PUBLISHED), num_threads=1)
     interpreter.allocate_tensors()
     index = {d["name"]: d["index"] for d in interpreter.get_input_details()}["image:0"]
     output = interpreter.get_output_details()[0]["index"]
@@ -65,11 +45,12 @@ def test_center_12mp_peer_published(compare, model, image_12mp) -> None:
         interpreter.invoke()
         return interpreter.get_tensor(output)
 
-    compare("center() on 12 MP uint8 RGB (1 thread)", "peer",
-            f"TF {tf.__version__} resize_with_pad + TFLite", published_center, image_12mp, rounds=5)
+    size, pixels = sized_photo
+    compare(f"center() on {size} uint8 RGB (1 thread)", "peer",
+            f"TF {tf.__version__} resize_with_pad + tf.lite", published_center, pixels, rounds=5)
 
 
-def test_resize_24mp_ours(compare, image_12mp) -> None:
+def test_resize_24mp_ours(compare) -> None:
     image = photo(6000, 4000)
     compare("resize_with_pad on 24 MP", "ours", "C++", attention_jxl.model_input, image)
 

@@ -209,6 +209,12 @@ std::vector<std::string> frame_setting_names() {
   return names;
 }
 
+LibjxlVersion libjxl_version() {
+  const uint32_t packed = JxlEncoderVersion();  // major * 1000000 + minor * 1000 + patch
+  return LibjxlVersion{static_cast<int>(packed / 1000000), static_cast<int>(packed / 1000 % 1000),
+                       static_cast<int>(packed % 1000)};
+}
+
 std::vector<uint8_t> encode(const ImageView& image,
                             const EncodeSettings& settings) {
   validate_image(image);

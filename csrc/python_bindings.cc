@@ -179,6 +179,10 @@ PYBIND11_MODULE(_core, m) {
   });
 
   m.def("frame_setting_names", &aj::frame_setting_names);
+  m.def("libjxl_version", [] {
+    const aj::LibjxlVersion version = aj::libjxl_version();
+    return py::make_tuple(version.major, version.minor, version.patch);
+  });
 
   m.def(
       "encode",

@@ -8,7 +8,6 @@
   progressive, gray, Exif orientation, restart markers, optimized Huffman
   tables, CMYK) and libjxl-testdata's JPEG with Exif and XMP.
 - encode: FuzzedDataProvider byte strings of several lengths.
-- model: the model itself (programs of one no-op edit).
 
 Seeds are deterministic, so the corpus can be regenerated at any time.
 """
@@ -26,8 +25,6 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tflite_layout  # noqa: E402
-from _harness import model_path  # noqa: E402
 
 TESTDATA = Path("/usr/share/libjxl-testdata")
 MAX_TESTDATA_BYTES = 20_000
@@ -144,14 +141,6 @@ def encode_seeds() -> Iterator[tuple[str, bytes]]:
             yield f"random_{length}_{copy}", rng.integers(0, 256, length, np.uint8).tobytes()
 
 
-def model_seeds() -> Iterator[tuple[str, bytes]]:
-    """The model itself: one no-op edit (add 0) per kind of structural position."""
-    model_path()  # fail early without the model
-    for number, kind in enumerate(tflite_layout.KINDS):
-        record = bytes([number, 7 * number, 0, 0, 1, 0, 0, 0])
-        yield f"unmodified_{kind}", record
-
-
 def write(folder: Path, seeds: Iterator[tuple[str, bytes]]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -173,7 +162,6 @@ def main() -> None:
         "group_order": jxl,
         "transcode_jpeg": jpeg,
         "encode": list(encode_seeds()),
-        "model": list(model_seeds()),
     }
     for target, seeds in targets.items():
         count = write(args.out / target, iter(seeds))

@@ -23,6 +23,16 @@ if not os.environ.get("ATTENTION_JXL_MODEL"):
         os.environ["ATTENTION_JXL_MODEL"] = str(shared_model)
 
 
+# LiteRT 2.x's TFLite logger prints this once per process when the first
+# model loads; the C API has no switch for it (see the README).
+LITERT_NOTICE = "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
+
+
+def without_litert_notice(stderr: str) -> str:
+    """`stderr` without LiteRT's one start-up line (at most one is allowed)."""
+    return stderr.replace(LITERT_NOTICE, "", 1)
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     path = Path(os.environ.get("ATTENTION_JXL_MODEL", ""))

@@ -3,8 +3,7 @@
 tests/data/fuzz/<target>-<name>.<ext> holds each reproducer: the file given
 to decode / group_order / transcode_jpeg, the fuzz input of the encode target
 (a FuzzedDataProvider byte string, replayed by `bash fuzz/run.sh --replay`;
-the test below states the case directly), or for the model target a JSON
-list of [offset, byte] patches to center.tflite. Cases that used to crash
+the test below states the case directly). Cases that used to crash
 the process run in a child process, so a regression fails one test instead of
 killing the test run.
 """
@@ -12,7 +11,6 @@ killing the test run.
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 import textwrap
@@ -153,32 +151,3 @@ def test_group_order_context_map_recursion_is_bounded(tmp_path: Path) -> None:
         assert_documented_outcome(result, "ValueError")
     with pytest.raises(ValueError, match="invalid context map"):
         attention_jxl.group_order(found)
-
-
-# --- model ------------------------------------------------------------------
-
-_LOAD_PATCHED_MODEL = f"""
-    import json, sys, tempfile, os
-    import attention_jxl
-    model = bytearray(open(sys.argv[1], "rb").read())
-    for offset, value in json.load(open(sys.argv[2])):
-        model[offset] = value
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "patched.tflite")
-        open(path, "wb").write(model)
-        try:
-            attention_jxl.Model(path, threads=1)
-            print("loaded")
-        except {DOCUMENTED} as error:
-            print(error)
-            print(type(error).__name__)
-"""
-
-
-@pytest.mark.parametrize("path", cases("model"), ids=lambda path: path.name)
-def test_damaged_models_are_rejected(model_path: Path, path: Path) -> None:
-    patches = json.loads(path.read_text())
-    assert all(0 <= offset < model_path.stat().st_size for offset, _ in patches)
-    result = run_isolated(_LOAD_PATCHED_MODEL, str(model_path), str(path))
-    assert_documented_outcome(result, "ValueError")
-    assert "is not a compatible TFLite model" in result.stdout

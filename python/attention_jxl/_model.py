@@ -1,9 +1,16 @@
-"""Finding, fetching and loading the attention center model."""
+"""Finding, fetching, preparing and loading the attention center model.
+
+The published ``center.tflite`` is the source; the core runs only prepared
+copies of it (see ``_prepare``). A prepared copy is made at build time for the
+bundled model, by ``download_model`` for the cache, and on first use of any
+other source file, cached by the source's sha256.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -14,25 +21,38 @@ import numpy as np
 
 from attention_jxl import _core
 from attention_jxl._image import as_image_array
+from attention_jxl._prepare import (
+    PREPARATION_VERSION,
+    prepare_model,
+    prepare_model_bytes,
+    prepared_file_name,
+    prepared_info,
+)
 
 MODEL_URL = "https://github.com/google/attention-center/raw/main/model/center.tflite"
 MODEL_SHA256 = "8968fe8266a305c356334a1dcd5c58541b58be916decd32c55c6f51fe65273de"
+MODEL_SIZE = 2_111_740
 MODEL_ENV = "ATTENTION_JXL_MODEL"
 _MODEL_NAME = "center.tflite"
 
 
 def cache_dir() -> Path:
-    """The user cache folder where `download_model` puts the model."""
+    """The user cache folder: the downloaded model and prepared copies."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "attention_jxl"
 
 
+def _bundled_dir() -> Path:
+    return Path(__file__).resolve().parent / "models"
+
+
 def _bundled_model() -> Path:
-    return Path(__file__).resolve().parent / "models" / _MODEL_NAME
+    """The bundled model; the build installs its prepared copies beside it."""
+    return _bundled_dir() / prepared_file_name(exact=False)
 
 
 def find_model(path: str | os.PathLike[str] | None = None) -> Path:
-    """Returns the model file to use.
+    """Returns the model file to use (a published or a prepared model).
 
     Lookup order: `path`, then the ATTENTION_JXL_MODEL environment variable,
     then the copy bundled into the package, then the user cache folder.
@@ -60,14 +80,75 @@ def find_model(path: str | os.PathLike[str] | None = None) -> Path:
     )
 
 
+def _check_not_damaged(source: Path, data: bytes) -> str:
+    """The source's sha256; a copy of the published model that differs is refused."""
+    digest = hashlib.sha256(data).hexdigest()
+    looks_published = source.name == _MODEL_NAME or len(data) == MODEL_SIZE
+    if looks_published and digest != MODEL_SHA256:
+        raise ValueError(
+            f"{source} is a damaged copy of the published {_MODEL_NAME}: it has "
+            f"{len(data):,} bytes and sha256 {digest}, expected {MODEL_SIZE:,} bytes and "
+            f"sha256 {MODEL_SHA256}. Fetch it again with `attention-jxl download-model`."
+        )
+    return digest
+
+
+def prepared_model(path: str | os.PathLike[str] | None = None, *, exact: bool = False) -> Path:
+    """A prepared model file for `path` (looked up as `find_model` does).
+
+    A prepared file is used as it is. A published model is prepared once and
+    the copy cached by its sha256 and the preparation version; the bundled
+    model was prepared at build time.
+    """
+    source = find_model(path)
+    if path is None and source.parent == _bundled_dir():
+        bundled = _bundled_dir() / prepared_file_name(exact)
+        if bundled.is_file():
+            return bundled
+    data = source.read_bytes()
+    info = prepared_info(data)
+    if info is not None:
+        if info["kind"] != ("exact" if exact else "fast"):
+            raise ValueError(
+                f"{source} is a prepared {info['kind']} graph, but exact={exact} asks for the "
+                "other one; pass the published model so it can be prepared as asked"
+            )
+        return source
+    digest = _check_not_damaged(source, data)
+    kind = "exact" if exact else "fast"
+    target = cache_dir() / "prepared" / f"{digest}-{kind}-v{PREPARATION_VERSION}.tflite"
+    if not target.is_file():
+        try:
+            prepared = prepare_model_bytes(data, exact=exact)
+        except ValueError as error:
+            raise ValueError(
+                f"{source} cannot be prepared as the attention model: {error}"
+            ) from None
+        _write_atomically(target, prepared)
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
 def download_model(
     destination: str | os.PathLike[str] | None = None, *, url: str = MODEL_URL, timeout: float = 60
 ) -> Path:
-    """Downloads the official model, checks its sha256 and stores it atomically.
+    """Downloads the published model, checks its sha256 and stores it atomically.
 
-    Returns the stored path (by default in the user cache folder). Raises
-    ConnectionError when the download fails and ValueError when the file
-    downloaded is not the published model.
+    Both prepared copies are made beside the cache at once, so the next load
+    does no preparation. Returns the stored path (by default in the user cache
+    folder). Raises ConnectionError when the download fails and ValueError
+    when the file downloaded is not the published model.
     """
     target = Path(destination) if destination is not None else cache_dir() / _MODEL_NAME
     try:
@@ -85,10 +166,9 @@ def download_model(
         raise ValueError(
             f"downloaded model has sha256 {digest}, expected {MODEL_SHA256}; not saved"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, target)
+    _write_atomically(target, data)
+    for exact in (False, True):
+        prepared_model(target, exact=exact)
     return target
 
 
@@ -99,24 +179,36 @@ class Model:
     own compiled copy of the model, kept in a pool. Inference releases the GIL.
 
     Args:
-        path: the .tflite file; None looks it up as `find_model` does.
+        path: the published ``center.tflite`` or a prepared copy; None looks it
+            up as `find_model` does.
         threads: CPU threads one inference uses.
+        exact: run the exact graph, whose outputs are bit-identical to the
+            published model's on LiteRT; the default fast graph is about twice
+            as fast and within a tenth of a model pixel of it.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, threads: int = 1) -> None:
-        if not isinstance(threads, int) or threads < 1:
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, threads: int = 1, *, exact: bool = False
+    ) -> None:
+        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
             raise ValueError(f"threads must be an integer >= 1, got {threads!r}")
-        self._native = _core.Model(str(find_model(path)), threads)
+        self._exact = bool(exact)
+        self._native = _core.Model(str(prepared_model(path, exact=self._exact)), threads)
 
     @property
     def path(self) -> str:
-        """The model file this model was loaded from."""
+        """The prepared model file this model was loaded from."""
         return self._native.path
 
     @property
     def threads(self) -> int:
         """CPU threads one inference uses."""
         return self._native.threads
+
+    @property
+    def exact(self) -> bool:
+        """Whether this is the exact graph (else the fast one)."""
+        return self._exact
 
     def center(self, image: Any, *, orientation: int = 1) -> tuple[int, int]:
         """The attention center (x, y) of `image` in its own pixel coordinates.
@@ -131,7 +223,7 @@ class Model:
         return self._native.infer(np.asarray(model_input, dtype=np.float32))
 
     def __repr__(self) -> str:
-        return f"Model(path={self.path!r}, threads={self.threads})"
+        return f"Model(path={self.path!r}, threads={self.threads}, exact={self.exact})"
 
 
 _default_model: Model | None = None
@@ -145,3 +237,16 @@ def default_model() -> Model:
         if _default_model is None:
             _default_model = Model()
         return _default_model
+
+
+__all__ = [
+    "MODEL_SHA256",
+    "MODEL_URL",
+    "Model",
+    "cache_dir",
+    "default_model",
+    "download_model",
+    "find_model",
+    "prepare_model",
+    "prepared_model",
+]

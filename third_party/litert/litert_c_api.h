@@ -1,10 +1,13 @@
-// Hand-written declarations for the small part of the LiteRT C API that
-// attention_jxl uses. They match the ABI of libLiteRtRuntimeCApi.so as shipped
-// in the PyPI wheel ai-edge-litert 1.4.0 (LiteRT tag v1.4.0, public headers
-// litert/c/*.h). Only what we call is declared; handles are opaque.
+// Our declarations of the small part of the LiteRT 2.x C API that
+// attention_jxl calls. They follow the ABI of libLiteRt.so as shipped in the
+// PyPI wheel ai-edge-litert 2.3 (public headers litert/c/*.h of that
+// release). Only what we call is declared; handles are opaque.
 //
-// If the wheel is upgraded, re-check every enum value and signature below
-// against that release's litert/c headers before bumping the version note.
+// LiteRT 2.2 changed this ABI (LiteRtCreateModelFromBuffer takes the
+// environment, CPU options became a TOML payload of an opaque options
+// object, the logger and status-name functions left the exported set). If the
+// wheel is upgraded past the range pyproject.toml pins, re-check every enum
+// value and signature below against that release's headers.
 #pragma once
 
 #ifndef __cplusplus
@@ -21,67 +24,83 @@ extern "C" {
 // back to it.
 struct LiteRtEnvironmentT;
 struct LiteRtModelT;
+struct LiteRtSignatureT;
 struct LiteRtOptionsT;
 struct LiteRtOpaqueOptionsT;
-struct LiteRtCpuOptionsT;
 struct LiteRtCompiledModelT;
 struct LiteRtTensorBufferT;
 struct LiteRtTensorBufferRequirementsT;
-struct LiteRtLoggerT;
-// Environment options are never passed (we call with zero of them), so the
-// element type can stay incomplete.
-struct LiteRtEnvOption;
 
 typedef LiteRtEnvironmentT* LiteRtEnvironment;
 typedef LiteRtModelT* LiteRtModel;
+typedef LiteRtSignatureT* LiteRtSignature;
 typedef LiteRtOptionsT* LiteRtOptions;
 typedef LiteRtOpaqueOptionsT* LiteRtOpaqueOptions;
-typedef LiteRtCpuOptionsT* LiteRtCpuOptions;
 typedef LiteRtCompiledModelT* LiteRtCompiledModel;
 typedef LiteRtTensorBufferT* LiteRtTensorBuffer;
 typedef LiteRtTensorBufferRequirementsT* LiteRtTensorBufferRequirements;
-typedef LiteRtLoggerT* LiteRtLogger;
 
 typedef size_t LiteRtParamIndex;
 
 // ---------------------------------------------------------------------------
 // Status codes (an int-sized C enum; `: int` so any value the library returns
-// is representable). Only the values we name are listed;
-// LiteRtGetStatusString() turns any value into its name.
+// is representable). Only the values we name are listed.
 enum LiteRtStatus : int {
   kLiteRtStatusOk = 0,
   kLiteRtStatusErrorInvalidArgument = 1,
   kLiteRtStatusErrorMemoryAllocationFailure = 2,
   kLiteRtStatusErrorRuntimeFailure = 3,
+  kLiteRtStatusErrorMissingInputTensor = 4,
   kLiteRtStatusErrorUnsupported = 5,
   kLiteRtStatusErrorNotFound = 6,
+  kLiteRtStatusErrorTimeoutExpired = 7,
+  kLiteRtStatusErrorWrongVersion = 8,
+  kLiteRtStatusErrorUnknown = 9,
+  kLiteRtStatusErrorAlreadyExists = 10,
+  kLiteRtStatusCancelled = 100,
+  kLiteRtStatusErrorFileIO = 500,
   kLiteRtStatusErrorInvalidFlatbuffer = 501,
+  kLiteRtStatusErrorDynamicLoading = 502,
+  kLiteRtStatusErrorSerialization = 503,
   kLiteRtStatusErrorCompilation = 504,
 };
 
-// Returns a static string naming `status`.
-const char* LiteRtGetStatusString(LiteRtStatus status);
-
 // ---------------------------------------------------------------------------
-// Logging. The severity enum is one byte wide in this ABI.
-enum LiteRtLogSeverity : int8_t {
-  kLiteRtLogSeverityVerbose = 0,
+// Environment. Options are (tag, value) pairs; we pass only the logger
+// threshold.
+enum LiteRtAnyType : int {
+  kLiteRtAnyTypeNone = 0,
+  kLiteRtAnyTypeBool = 1,
+  kLiteRtAnyTypeInt = 2,
+};
+
+struct LiteRtAny {
+  LiteRtAnyType type;
+  union {
+    bool bool_value;
+    int64_t int_value;
+    double real_value;
+    const char* str_value;
+    const void* ptr_value;
+  };
+};
+
+enum LiteRtEnvOptionTag : int {
+  kLiteRtEnvOptionTagMinLoggerSeverity = 25,
+};
+
+struct LiteRtEnvOption {
+  LiteRtEnvOptionTag tag;
+  LiteRtAny value;
+};
+
+// LiteRT's log severities (int8_t in the library).
+enum : int8_t {
   kLiteRtLogSeverityInfo = 1,
   kLiteRtLogSeverityWarning = 2,
   kLiteRtLogSeverityError = 3,
-  kLiteRtLogSeveritySilent = 4,
 };
 
-// The process-wide logger LiteRT writes through. Its minimum severity also
-// governs the TFLite runtime messages (e.g. the XNNPACK "Created ..." line).
-LiteRtLogger LiteRtGetDefaultLogger();
-LiteRtStatus LiteRtGetMinLoggerSeverity(LiteRtLogger logger,
-                                        LiteRtLogSeverity* min_severity);
-LiteRtStatus LiteRtSetMinLoggerSeverity(LiteRtLogger logger,
-                                        LiteRtLogSeverity min_severity);
-
-// ---------------------------------------------------------------------------
-// Environment.
 LiteRtStatus LiteRtCreateEnvironment(int num_options,
                                      const LiteRtEnvOption* options,
                                      LiteRtEnvironment* environment);
@@ -90,10 +109,32 @@ void LiteRtDestroyEnvironment(LiteRtEnvironment environment);
 // ---------------------------------------------------------------------------
 // Model. The buffer is not copied: it must outlive the model and every
 // compiled model made from it.
-LiteRtStatus LiteRtCreateModelFromBuffer(const void* buffer_addr,
+LiteRtStatus LiteRtCreateModelFromBuffer(LiteRtEnvironment environment,
+                                         const void* buffer_addr,
                                          size_t buffer_size,
                                          LiteRtModel* model);
 void LiteRtDestroyModel(LiteRtModel model);
+
+// The model's metadata entry named `metadata_key` (the buffer stays owned by
+// the model).
+LiteRtStatus LiteRtGetModelMetadata(LiteRtModel model, const char* metadata_key,
+                                    const void** metadata_buffer,
+                                    size_t* metadata_buffer_size);
+
+// Signatures: a model without one gets a default signature over its main
+// subgraph. Names and signatures stay owned by the model.
+LiteRtStatus LiteRtGetNumModelSignatures(LiteRtModel model,
+                                         LiteRtParamIndex* num_signatures);
+LiteRtStatus LiteRtGetModelSignature(LiteRtModel model,
+                                     LiteRtParamIndex signature_index,
+                                     LiteRtSignature* signature);
+LiteRtStatus LiteRtGetNumSignatureInputs(LiteRtSignature signature,
+                                         LiteRtParamIndex* num_inputs);
+LiteRtStatus LiteRtGetNumSignatureOutputs(LiteRtSignature signature,
+                                          LiteRtParamIndex* num_outputs);
+LiteRtStatus LiteRtGetSignatureOutputName(LiteRtSignature signature,
+                                          LiteRtParamIndex output_idx,
+                                          const char** output_name);
 
 // ---------------------------------------------------------------------------
 // Compilation options.
@@ -101,26 +142,28 @@ typedef int LiteRtHwAcceleratorSet;
 enum LiteRtHwAccelerators : int {
   kLiteRtHwAcceleratorNone = 0,
   kLiteRtHwAcceleratorCpu = 1 << 0,
-  kLiteRtHwAcceleratorGpu = 1 << 1,
-  kLiteRtHwAcceleratorNpu = 1 << 2,
 };
 
 LiteRtStatus LiteRtCreateOptions(LiteRtOptions* options);
 void LiteRtDestroyOptions(LiteRtOptions options);
 LiteRtStatus LiteRtSetOptionsHardwareAccelerators(
     LiteRtOptions options, LiteRtHwAcceleratorSet hardware_accelerators);
+
+// An options object carrying `payload_data`, freed with `payload_destructor`
+// when the object is destroyed. Accelerators find theirs by identifier.
+LiteRtStatus LiteRtCreateOpaqueOptions(
+    const char* payload_identifier, void* payload_data,
+    void (*payload_destructor)(void* payload_data),
+    LiteRtOpaqueOptions* options);
+void LiteRtDestroyOpaqueOptions(LiteRtOpaqueOptions options);
 // On success `opaque_options` belongs to `options`; on failure it stays ours.
 LiteRtStatus LiteRtAddOpaqueOptions(LiteRtOptions options,
                                     LiteRtOpaqueOptions opaque_options);
-// Destroys an opaque options object (and anything chained after it).
-void LiteRtDestroyOpaqueOptions(LiteRtOpaqueOptions options);
 
-// CPU accelerator options live inside an opaque options object.
-LiteRtStatus LiteRtCreateCpuOptions(LiteRtOpaqueOptions* options);
-LiteRtStatus LiteRtFindCpuOptions(LiteRtOpaqueOptions opaque_options,
-                                  LiteRtCpuOptions* cpu_options);
-LiteRtStatus LiteRtSetCpuOptionsNumThread(LiteRtCpuOptions options,
-                                          int num_threads);
+// The CPU (XNNPACK) accelerator reads its settings from opaque options with
+// this identifier whose payload is a NUL-terminated TOML text, e.g.
+// "num_threads = 2\n".
+constexpr const char kLiteRtCpuOptionsIdentifier[] = "xnnpack";
 
 // ---------------------------------------------------------------------------
 // Compiled model. `compilation_options` stays owned by the caller; the
@@ -144,6 +187,15 @@ LiteRtStatus LiteRtGetCompiledModelOutputBufferRequirements(
 LiteRtStatus LiteRtGetTensorBufferRequirementsBufferSize(
     LiteRtTensorBufferRequirements requirements, size_t* buffer_size);
 
+// The shapes the compiled graph expects; `layouts` has room for
+// `num_layouts` entries, one per output.
+LiteRtStatus LiteRtGetCompiledModelInputTensorLayout(
+    LiteRtCompiledModel compiled_model, LiteRtParamIndex signature_index,
+    LiteRtParamIndex input_index, struct LiteRtLayout* layout);
+LiteRtStatus LiteRtGetCompiledModelOutputTensorLayouts(
+    LiteRtCompiledModel compiled_model, LiteRtParamIndex signature_index,
+    size_t num_layouts, struct LiteRtLayout* layouts, bool update_allocation);
+
 LiteRtStatus LiteRtRunCompiledModel(LiteRtCompiledModel compiled_model,
                                     LiteRtParamIndex signature_index,
                                     size_t num_input_buffers,
@@ -166,7 +218,7 @@ enum { kLiteRtTensorMaxRank = 8 };
 // 32-bit unit, then the dimension and stride arrays.
 struct LiteRtLayout {
   unsigned int rank : 7;
-  bool has_strides : 1;
+  unsigned int has_strides : 1;
   int32_t dimensions[kLiteRtTensorMaxRank];
   uint32_t strides[kLiteRtTensorMaxRank];
 };
@@ -192,7 +244,6 @@ void LiteRtDestroyTensorBuffer(LiteRtTensorBuffer buffer);
 enum LiteRtTensorBufferLockMode : int {
   kLiteRtTensorBufferLockModeRead = 0,
   kLiteRtTensorBufferLockModeWrite = 1,
-  kLiteRtTensorBufferLockModeReadWrite = 2,
 };
 
 LiteRtStatus LiteRtLockTensorBuffer(LiteRtTensorBuffer tensor_buffer,
@@ -204,7 +255,8 @@ LiteRtStatus LiteRtUnlockTensorBuffer(LiteRtTensorBuffer buffer);
 
 // Guards against silently drifting from the library's struct layout.
 static_assert(sizeof(LiteRtStatus) == 4, "LiteRtStatus is a C int enum");
-static_assert(sizeof(LiteRtLogSeverity) == 1, "LiteRtLogSeverity is int8_t");
+static_assert(sizeof(LiteRtAny) == 16, "LiteRtAny layout changed");
+static_assert(sizeof(LiteRtEnvOption) == 24, "LiteRtEnvOption layout changed");
 static_assert(sizeof(LiteRtLayout) == 68, "LiteRtLayout layout changed");
 static_assert(sizeof(LiteRtRankedTensorType) == 72,
               "LiteRtRankedTensorType layout changed");

@@ -41,6 +41,15 @@ struct EncodeSettings {
   std::vector<std::pair<std::string, double>> frame_settings;
 };
 
+// The libjxl version linked at run time (which may differ from the headers
+// built against), e.g. {0, 7, 0}.
+struct LibjxlVersion {
+  int major = 0;
+  int minor = 0;
+  int patch = 0;
+};
+LibjxlVersion libjxl_version();
+
 // Names accepted in EncodeSettings::frame_settings, sorted.
 std::vector<std::string> frame_setting_names();
 

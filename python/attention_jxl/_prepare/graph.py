@@ -42,6 +42,10 @@ _OPTIONS = {
     "RESHAPE": (schema.BuiltinOptions.ReshapeOptions, schema.ReshapeOptionsT),
     "MEAN": (schema.BuiltinOptions.ReducerOptions, schema.ReducerOptionsT),
     "SUM": (schema.BuiltinOptions.ReducerOptions, schema.ReducerOptionsT),
+    "MAXIMUM": (
+        schema.BuiltinOptions.MaximumMinimumOptions,
+        schema.MaximumMinimumOptionsT,
+    ),
     "DIV": (schema.BuiltinOptions.DivOptions, schema.DivOptionsT),
     "SQUARE": (schema.BuiltinOptions.SquareOptions, schema.SquareOptionsT),
     "RSQRT": (0, None),

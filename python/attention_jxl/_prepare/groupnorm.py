@@ -136,8 +136,10 @@ def channel_statistics(graph: Graph, norms: list[GroupNorm]) -> None:
 
     MEAN(x, [1, 2]) and MEAN(SQUARE(x), [1, 2]) are global poolings XNNPACK runs
     fast; a FULLY_CONNECTED with a [G, C] matrix of 1/c entries averages them per
-    group, and the variance is E[x^2] - E[x]^2 (one pass over x instead of two).
-    The results replace the 5-D mean and variance; the 5-D reductions become dead.
+    group, and the variance is E[x^2] - E[x]^2 (one pass over x instead of two),
+    clamped at 0: for a flat group the difference can round below zero, and with
+    the graph's eps of 1e-6 the reciprocal square root would give NaN. The results
+    replace the 5-D mean and variance; the 5-D reductions become dead.
     """
     for norm in norms:
         _, height, width, groups, per_group = norm.shape5
@@ -154,7 +156,10 @@ def channel_statistics(graph: Graph, norms: list[GroupNorm]) -> None:
         mean_square = _group_average(graph, squares, axes, weights, base + "/mean_square", near)
         squared_mean = graph.compute("MUL", [mean, mean], [1, groups], base + "/squared_mean",
                                      near=near)
-        variance = graph.compute("SUB", [mean_square, squared_mean], [1, groups],
+        difference = graph.compute("SUB", [mean_square, squared_mean], [1, groups],
+                                   base + "/one_pass_difference", near=near)
+        zero = graph.add_constant(base + "/zero", np.zeros((), np.float32))
+        variance = graph.compute("MAXIMUM", [difference, zero], [1, groups],
                                  base + "/one_pass_variance", near=near)
         shape5 = [1, 1, 1, groups, 1]
         graph.take_over(norm.mean, graph.reshape(mean, shape5, base + "/mean5", near=near))

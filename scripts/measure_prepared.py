@@ -80,12 +80,13 @@ def _measure(path: str, runtime: str, runs: int) -> dict[str, float]:
 
 def _prepare(model: Path, folder: Path) -> dict[str, Path]:
     try:
-        from attention_jxl._prepare import prepare_model
+        import attention_jxl  # noqa: F401
     except ImportError:  # the compiled core is not built; the preparation does not need it
         package = types.ModuleType("attention_jxl")
         package.__path__ = [str(PROJECT / "python" / "attention_jxl")]
         sys.modules["attention_jxl"] = package
-        from attention_jxl._prepare import prepare_model
+    from attention_jxl._prepare import prepare_model
+
     return {
         "original": model,
         "exact": prepare_model(model, folder / "exact.tflite", exact=True),

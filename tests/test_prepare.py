@@ -18,14 +18,18 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def _import_prepare() -> types.ModuleType:
-    """attention_jxl._prepare, also when the compiled core of the package is not built."""
+    """attention_jxl._prepare, also when the compiled core of the package is not built.
+
+    The preparation is pure Python; without the core, the package's folder is
+    registered as a bare package so that only its `_prepare` subpackage is loaded.
+    """
     try:
-        return importlib.import_module("attention_jxl._prepare")
+        importlib.import_module("attention_jxl")
     except ImportError:
         package = types.ModuleType("attention_jxl")
         package.__path__ = [str(PROJECT / "python" / "attention_jxl")]
         sys.modules["attention_jxl"] = package
-        return importlib.import_module("attention_jxl._prepare")
+    return importlib.import_module("attention_jxl._prepare")
 
 
 prepare = _import_prepare()

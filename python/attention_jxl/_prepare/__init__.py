@@ -139,11 +139,11 @@ def _passes(graph: Graph, exact: bool) -> None:
 def _intermediates(graph: Graph) -> dict[str, int]:
     """Float32 activations the graph computes that can be asked for as extra outputs.
 
-    Leaves out `center` and `saliency`, weights (operators of constants only) and
-    tensors a pass has replaced.
+    Only tensors the centre and the map depend on, leaving out `center` and `saliency`
+    themselves, weights (operators of constants only) and tensors a pass replaced.
     """
     found = {}
-    for op in graph.operators:
+    for op in graph.live_operators():
         if all(t < 0 or graph.constant(t) is not None for t in op.inputs):
             continue
         for t in op.outputs:
@@ -161,7 +161,7 @@ def _resolve_extras(graph: Graph, names: Sequence[str]) -> list[int]:
     found = []
     for name in names:
         if name not in available:
-            examples = ", ".join(n for n in available if n.endswith("GroupNorm/Reshape_2"))[:300]
+            examples = ", ".join([n for n in available if n.endswith("GroupNorm/Reshape_2")][:4])
             raise ValueError(f"no tensor named {name!r} in the prepared graph; "
                              f"valid names include {examples} (see available_outputs())")
         if available[name] not in found:

@@ -273,7 +273,8 @@ class Graph:
         self._compact_buffers()
         self._compact_opcodes()
 
-    def _remove_dead_ops(self) -> None:
+    def live_operators(self) -> list[schema.OperatorT]:
+        """The operators the graph outputs depend on, in graph order."""
         producers = self.producers()
         live: set[int] = set()
         stack = list(self.sub.outputs)
@@ -287,7 +288,10 @@ class Graph:
             if op is not None and id(op) not in live:
                 live.add(id(op))
                 stack.extend(t for t in op.inputs if t >= 0)
-        self.sub.operators = [op for op in self.operators if id(op) in live]
+        return [op for op in self.operators if id(op) in live]
+
+    def _remove_dead_ops(self) -> None:
+        self.sub.operators = self.live_operators()
 
     def _sort_ops(self) -> None:
         producers = self.producers()

@@ -29,11 +29,19 @@ def example_binary(tmp_path_factory) -> Path:
     return build / "center_first_encode"
 
 
-def test_example_writes_what_cjxl_writes(example_binary, model_path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def prepared_model_path() -> Path:
+    """Native callers load prepared models: the one the Python API uses."""
+    return attention_jxl.prepared_model()
+
+
+def test_example_writes_what_cjxl_writes(example_binary, prepared_model_path,
+                                         tmp_path: Path) -> None:
     pixels = load_like_published_script(TESTDATA / "jxl/flower/flower.png")[:700, :900]
     write_pnm(tmp_path / "in.ppm", pixels)
     result = subprocess.run(
-        [str(example_binary), str(model_path), str(tmp_path / "in.ppm"), str(tmp_path / "out.jxl")],
+        [str(example_binary), str(prepared_model_path), str(tmp_path / "in.ppm"),
+         str(tmp_path / "out.jxl")],
         check=True, capture_output=True, text=True)
     x, y = (int(v) for v in result.stdout.splitlines()[0].split()[1:])
     assert (x, y) == attention_jxl.center(pixels)
@@ -43,7 +51,8 @@ def test_example_writes_what_cjxl_writes(example_binary, model_path, tmp_path: P
     assert without_litert_notice(result.stderr) == ""
 
 
-def test_example_reports_bad_input(example_binary, model_path, tmp_path: Path) -> None:
-    result = subprocess.run([str(example_binary), str(model_path), str(tmp_path / "missing.ppm"),
+def test_example_reports_bad_input(example_binary, prepared_model_path, tmp_path: Path) -> None:
+    result = subprocess.run([str(example_binary), str(prepared_model_path),
+                             str(tmp_path / "missing.ppm"),
                              str(tmp_path / "o.jxl")], capture_output=True, text=True)
     assert result.returncode == 1 and "cannot open" in result.stderr

@@ -132,7 +132,8 @@ def _serve(payload: bytes):
     return server, f"http://127.0.0.1:{server.server_port}/center.tflite"
 
 
-def test_download_checks_sha256_and_writes_atomically(model_path, tmp_path) -> None:
+def test_download_checks_sha256_writes_atomically_and_prepares(
+        model_path, tmp_path, no_model_anywhere) -> None:
     server, url = _serve(model_path.read_bytes())
     try:
         saved = attention_jxl.download_model(tmp_path / "m" / "center.tflite", url=url)
@@ -140,6 +141,8 @@ def test_download_checks_sha256_and_writes_atomically(model_path, tmp_path) -> N
         server.shutdown()
     assert saved.read_bytes() == model_path.read_bytes()
     assert [p.name for p in saved.parent.iterdir()] == ["center.tflite"]
+    prepared = no_model_anywhere / "cache" / "attention_jxl" / "prepared"
+    assert sorted(p.name.split("-")[1] for p in prepared.iterdir()) == ["exact", "fast"]
 
 
 def test_download_rejects_a_different_file(tmp_path) -> None:
@@ -244,3 +247,42 @@ def test_foreign_models_name_what_is_missing(tmp_path) -> None:
     path.write_bytes(_tiny_model(record=True))
     with pytest.raises(ValueError, match="output 0 must be 'center'; it has outputs \\[out\\]"):
         _core.Model(str(path), 1)
+
+
+def test_exact_and_fast_graphs(model_path, reference_inputs, reference_centers) -> None:
+    fast = attention_jxl.Model(model_path)
+    exact = attention_jxl.Model(model_path, exact=True)
+    assert (fast.exact, exact.exact) == (False, True)
+    assert Path(fast.path).name.endswith(f"-fast-v{_model.PREPARATION_VERSION}.tflite")
+    published = {entry["image"]: entry["model_xy"] for entry in reference_centers}
+    for name in reference_inputs.files:
+        for model in (fast, exact):
+            x, y = model.predict(reference_inputs[name])
+            assert abs(x - published[name][0]) < 0.1 and abs(y - published[name][1]) < 0.1
+    # A prepared file is used as it is, and only as the graph it was prepared as.
+    assert attention_jxl.Model(exact.path, exact=True).path == exact.path
+    with pytest.raises(ValueError, match="prepared exact graph"):
+        attention_jxl.Model(exact.path)
+
+
+def test_preparation_is_cached_by_sha256(model_path, no_model_anywhere) -> None:
+    prepared = attention_jxl.prepared_model(model_path)
+    assert prepared.parent == no_model_anywhere / "cache" / "attention_jxl" / "prepared"
+    assert prepared.name.startswith(_model.MODEL_SHA256)
+    before = prepared.stat().st_mtime_ns
+    assert attention_jxl.prepared_model(model_path) == prepared
+    assert prepared.stat().st_mtime_ns == before
+    assert not [p for p in prepared.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_prepare_model_command(model_path, tmp_path) -> None:
+    out = tmp_path / "exact.tflite"
+    result = subprocess.run([sys.executable, "-m", "attention_jxl", "prepare-model",
+                             str(model_path), str(out), "--exact"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert attention_jxl.Model(out, exact=True).center(np.zeros((40, 60, 3), np.uint8))
+    result = subprocess.run([sys.executable, "-m", "attention_jxl", "prepare-model",
+                             str(out), str(tmp_path / "again.tflite")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "already prepared" in result.stderr
+    assert "Traceback" not in result.stderr

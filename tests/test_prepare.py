@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
 import pytest
+from ai_edge_litert.interpreter import Interpreter
 
-pytest.importorskip("ai_edge_litert.schema_py_generated")
-from ai_edge_litert.interpreter import Interpreter  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parents[1]
-
-
-def _import_prepare() -> types.ModuleType:
-    """attention_jxl._prepare, also when the compiled core of the package is not built.
-
-    The preparation is pure Python; without the core, the package's folder is
-    registered as a bare package so that only its `_prepare` subpackage is loaded.
-    """
-    try:
-        importlib.import_module("attention_jxl")
-    except ImportError:
-        package = types.ModuleType("attention_jxl")
-        package.__path__ = [str(PROJECT / "python" / "attention_jxl")]
-        sys.modules["attention_jxl"] = package
-    return importlib.import_module("attention_jxl._prepare")
-
-
-prepare = _import_prepare()
-
-
-def _model() -> Path | None:
-    path = Path(os.environ.get("ATTENTION_JXL_MODEL") or PROJECT.parent / "shared" / "models"
-                / "center.tflite")
-    return path if path.is_file() else None
-
-
-pytestmark = pytest.mark.skipif(_model() is None, reason="center.tflite not found: set "
-                                "ATTENTION_JXL_MODEL or provide ../shared/models")
+from attention_jxl import _prepare as prepare
 
 
 @pytest.fixture(scope="module")
-def source() -> bytes:
-    return _model().read_bytes()  # type: ignore[union-attr]
+def source(model_path) -> bytes:
+    return model_path.read_bytes()
 
 
 @pytest.fixture(scope="module")
-def prepared(source, tmp_path_factory) -> dict[str, Path]:
+def prepared(model_path, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("prepared")
-    return {kind: prepare.prepare_model(_model(), folder / f"{kind}.tflite",
+    return {kind: prepare.prepare_model(model_path, folder / f"{kind}.tflite",
                                         exact=kind == "exact") for kind in ("exact", "fast")}
 
 
@@ -120,9 +86,9 @@ def test_interface_and_metadata(prepared, source, kind):
     assert not list(prepared[kind].parent.glob(".*")), "temporary files left behind"
 
 
-def test_unprepared_model_has_no_info(source):
+def test_unprepared_model_has_no_info(source, model_path):
     assert prepare.prepared_info(source) is None
-    assert prepare.prepared_info(_model()) is None
+    assert prepare.prepared_info(model_path) is None
 
 
 def test_exact_center_is_bit_identical(outputs, original_centers):
@@ -132,33 +98,26 @@ def test_exact_center_is_bit_identical(outputs, original_centers):
 
 
 def test_fast_center_is_close(outputs, original_centers, reference_centers):
-    """The fast graph's centre is within 0.1 px of the exact centre of gravity of the
-    original map and within 1 px of the published pipeline's.
-
-    The original sums the 307200 weighted pixels in float32 one after the other and
-    is up to 0.19 px from its own map's centre of gravity; the fast graph sums rows
-    first and is within 1e-3 px of it, so it may differ from the original's raw
-    output by that rounding plus its own (0.25 px in all).
-    """
+    """The fast graph's centre is within 0.1 model px of the original's raw output
+    (and so within 1 image px of the published pipeline's on photos up to ~6000 px)."""
     published = {entry["image"]: np.array(entry["model_xy"]) for entry in reference_centers}
     for name, original in original_centers.items():
         center = outputs["fast"][name][0][0]
-        original_gravity = _gravity_center(outputs["exact"][name][1])
-        assert np.abs(center - original_gravity).max() < 0.1, name
-        assert np.abs(center - original[0]).max() < 0.25, name
-        assert np.abs(center - published[name]).max() < 1.0, name
+        assert np.abs(center - original[0]).max() < 0.1, name
+        assert np.abs(center - published[name]).max() < 0.1, name
 
 
-@pytest.mark.parametrize("kind, tolerance", [("exact", 0.2), ("fast", 1e-3)])
-def test_saliency_is_the_normalised_map_of_the_center(outputs, kind, tolerance):
+@pytest.mark.parametrize("kind", ["exact", "fast"])
+def test_saliency_is_the_normalised_map_of_the_center(outputs, kind):
     """saliency is in [0, 1] with max 1 and its centre of gravity is the centre output.
 
-    The exact graph keeps the original's float32 reduction (see test_fast_center_is_close).
+    Both graphs keep the original's float32 sum of the 307200 weighted pixels, which
+    lands up to 0.19 px from the map's exact (float64) centre of gravity.
     """
     for name, (center, saliency) in outputs[kind].items():
         assert saliency.shape == (1, 480, 640) and saliency.dtype == np.float32
         assert saliency.min() >= 0 and saliency.max() == 1.0, name
-        assert np.abs(_gravity_center(saliency) - center[0]).max() < tolerance, name
+        assert np.abs(_gravity_center(saliency) - center[0]).max() < 0.2, name
 
 
 def test_extra_outputs(source, inputs):

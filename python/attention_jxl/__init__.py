@@ -13,6 +13,7 @@ from attention_jxl._codec import (
     frame_setting_names,
     group_order,
     jpeg_center,
+    libjxl_version,
     model_input,
     transcode_jpeg,
 )
@@ -22,7 +23,15 @@ from attention_jxl._limits import (
     max_image_pixels,
     set_max_image_pixels,
 )
-from attention_jxl._model import MODEL_SHA256, MODEL_URL, Model, download_model, find_model
+from attention_jxl._model import (
+    MODEL_SHA256,
+    MODEL_URL,
+    Model,
+    download_model,
+    find_model,
+    prepare_model,
+    prepared_model,
+)
 from attention_jxl._preview import preview
 
 __all__ = [
@@ -40,8 +49,11 @@ __all__ = [
     "frame_setting_names",
     "group_order",
     "jpeg_center",
+    "libjxl_version",
     "max_image_pixels",
     "model_input",
+    "prepare_model",
+    "prepared_model",
     "preview",
     "set_max_image_pixels",
     "transcode_jpeg",

@@ -23,6 +23,11 @@ def frame_setting_names() -> list[str]:
     return sorted(_FRAME_SETTING_NAMES)
 
 
+def libjxl_version() -> tuple[int, int, int]:
+    """The version of the libjxl the core runs with, e.g. (0, 7, 0)."""
+    return tuple(_core.libjxl_version())
+
+
 def model_input(image: Any) -> np.ndarray:
     """The 480x640x3 float32 tensor the model sees for `image`.
 

@@ -106,11 +106,15 @@ def prepared_model(path: str | os.PathLike[str] | None = None, *, exact: bool = 
         if bundled.is_file():
             return bundled
     data = source.read_bytes()
-    info = prepared_info(data)
+    try:
+        info = prepared_info(data)
+    except ValueError as error:
+        _check_not_damaged(source, data)
+        raise ValueError(f"{source} is not a model: {error}") from None
     if info is not None:
-        if info["kind"] != ("exact" if exact else "fast"):
+        if info["graph"] != ("exact" if exact else "fast"):
             raise ValueError(
-                f"{source} is a prepared {info['kind']} graph, but exact={exact} asks for the "
+                f"{source} is a prepared {info['graph']} graph, but exact={exact} asks for the "
                 "other one; pass the published model so it can be prepared as asked"
             )
         return source

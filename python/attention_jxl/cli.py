@@ -211,6 +211,17 @@ def _download_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare_model(args: argparse.Namespace) -> int:
+    try:
+        path = attention_jxl.prepare_model(args.source, args.output, exact=args.exact,
+                                           extra_outputs=args.extra_output)
+    except (ValueError, OSError) as error:
+        print(f"attention-jxl: {error}", file=sys.stderr)
+        return 1
+    print(f"saved {path} ({'exact' if args.exact else 'fast'} graph)")
+    return 0
+
+
 def _add_pixel_limit(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--max-pixels", type=int, default=None, metavar="N",
@@ -278,6 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--url", default=attention_jxl.MODEL_URL,
                           help="where to download from (default: the official location)")
     download.set_defaults(run=_download_model)
+
+    prepare = commands.add_parser(
+        "prepare-model", help="rewrite center.tflite into the graph the core runs")
+    prepare.add_argument("source", type=Path, metavar="center.tflite")
+    prepare.add_argument("output", type=Path, metavar="OUT.tflite")
+    prepare.add_argument("--exact", action="store_true",
+                         help="outputs bit-identical to the published model (about 2x slower)")
+    prepare.add_argument("--extra-output", action="append", default=[], metavar="TENSOR",
+                         help="also output this intermediate tensor (repeatable)")
+    prepare.set_defaults(run=_prepare_model)
     return parser
 
 

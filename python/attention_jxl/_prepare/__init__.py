@@ -27,8 +27,8 @@ import flatbuffers
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
-from attention_jxl._prepare import fold, groupnorm, head
-from attention_jxl._prepare.graph import Graph, as_name
+from . import fold, groupnorm, head
+from .graph import Graph, as_name
 
 PREPARATION_VERSION = 1
 METADATA_NAME = "attention_jxl"
@@ -71,9 +71,30 @@ def prepared_info(model: str | os.PathLike[str] | bytes) -> dict[str, Any] | Non
 
     The dict holds `source_sha256`, `preparation_version`, `graph` ("fast" or
     "exact") and `outputs` (the output names in order). Accepts a path or the bytes.
+    Reads only the metadata (about a millisecond): it runs on every model load.
+    Raises ValueError for data that is not a TFLite model.
     """
     data = bytes(model) if isinstance(model, bytes | bytearray) else Path(model).read_bytes()
-    return _read_metadata(_load(data))
+    if len(data) < 8 or data[4:8] != _FILE_IDENTIFIER:
+        raise ValueError("not a TFLite model (no TFL3 file identifier)")
+    try:
+        root = schema.Model.GetRootAs(data, 0)
+        for index in range(root.MetadataLength()):
+            entry = root.Metadata(index)
+            if as_name(entry.Name()) != METADATA_NAME:
+                continue
+            record = root.Buffers(entry.Buffer()).DataAsNumpy()  # 0 when empty
+            return None if isinstance(record, int) else json.loads(record.tobytes().decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    except Exception as error:  # the flatbuffer readers raise many kinds on bad offsets
+        raise ValueError(f"corrupt or truncated TFLite model: {error}") from error
+    return None
+
+
+def prepared_file_name(exact: bool) -> str:
+    """The name of a prepared copy of the published model, as bundled and cached."""
+    return f"center-{'exact' if exact else 'fast'}-v{PREPARATION_VERSION}.tflite"
 
 
 def _locate_outputs(graph: Graph) -> tuple[int, int]:
@@ -130,7 +151,6 @@ def _passes(graph: Graph, exact: bool) -> None:
     if not exact:
         groupnorm.channel_statistics(graph, norms)
         head.merge_equal_resizes(graph)
-        head.center_from_sums(graph)
     head.split_resizes(graph)
     head.add_n_as_adds(graph)
     head.unit_sums_as_reshapes(graph)
@@ -278,5 +298,6 @@ __all__ = [
     "available_outputs",
     "prepare_model",
     "prepare_model_bytes",
+    "prepared_file_name",
     "prepared_info",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
-from attention_jxl._prepare.graph import _NUMPY_TYPES, Graph
+from .graph import _NUMPY_TYPES, Graph
 
 _BROADCASTING = {"ADD", "SUB", "MUL", "DIV", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE"}
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
-from attention_jxl._prepare.graph import Graph
+from .graph import Graph
 
 
 @dataclass

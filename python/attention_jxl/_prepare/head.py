@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
-from attention_jxl._prepare.graph import Graph
+from .graph import Graph
 
 
 def _resize(graph: Graph, source: int, size: tuple[int, int], like: schema.OperatorT,
@@ -134,76 +134,3 @@ def merge_equal_resizes(graph: Graph) -> int:
             saved += len(resizes) - 1
         op.inputs = inputs
     return saved
-
-
-def center_from_sums(graph: Graph) -> bool:
-    """Computes the weighted coordinate sums from row and column sums (not exact).
-
-    The centre is sum(map * coordinate) / sum(map); the graph multiplies the
-    flattened 480x640 map by a [2, 307200] matrix of row and column indices. Summing
-    the map along rows and columns first needs 1120 weights instead of 614400 and
-    reads the map once from cache. The total weight, a SUM of all 307200 values,
-    becomes the SUM of the 480 row sums, which also rounds less. Returns whether the
-    head was rewritten.
-    """
-    producers = graph.producers()
-    for op in list(graph.operators):
-        if graph.kind(op) != "FULLY_CONNECTED":
-            continue
-        flat = producers.get(op.inputs[0])
-        weights = graph.value(op.inputs[1])
-        if flat is None or graph.kind(flat) != "RESHAPE" or weights is None:
-            continue
-        source = flat.inputs[0]
-        shape = graph.shape(source)
-        if len(shape) != 3 or shape[0] != 1 or weights.shape != (2, shape[1] * shape[2]):
-            continue
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            continue
-        _, height, width = shape
-        rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
-        grid = weights.reshape(2, height, width)
-        axes = []
-        for plane in grid:
-            if np.array_equal(plane, rows):
-                axes.append(0)
-            elif np.array_equal(plane, columns):
-                axes.append(1)
-        if sorted(axes) != [0, 1]:
-            continue
-        base = graph.name(op.outputs[0])
-        parts, line_sums = [], {}
-        for axis in axes:
-            length = (height, width)[axis]
-            # The sums over the other axis: per row (axis 0) or per column (axis 1).
-            reduce_axis = graph.add_constant(f"{base}/axis{axis}",
-                                             np.asarray([2 - axis], np.int32))
-            sums = graph.compute("SUM", [source, reduce_axis], [1, length],
-                                 f"{base}/sums{axis}", near=op, keepDims=False)
-            line_sums[axis] = sums
-            coordinates = graph.add_constant(
-                f"{base}/coordinates{axis}", np.arange(length, dtype=np.float32)[None])
-            parts.append(graph.compute("FULLY_CONNECTED", [sums, coordinates, -1], [1, 1],
-                                       f"{base}/moment{axis}", near=op, keepNumDims=False))
-        moments = graph.compute("CONCATENATION", parts, [1, 2], base + "/moments", near=op,
-                                axis=1)
-        graph.take_over(op.outputs[0], moments)
-        _total_from_row_sums(graph, source, line_sums[0])
-        return True
-    return False
-
-
-def _total_from_row_sums(graph: Graph, source: int, row_sums: int) -> None:
-    """Replaces SUM(source) over all its axes but the batch by a SUM of its row sums."""
-    for op in list(graph.operators):
-        if graph.kind(op) != "SUM" or op.inputs[0] != source:
-            continue
-        axes = graph.constant(op.inputs[1])
-        if axes is None or sorted(int(a) % 3 for a in axes.ravel()) != [1, 2]:
-            continue
-        out = op.outputs[0]
-        axis = graph.add_constant(graph.name(out) + "/row_axis", np.asarray([1], np.int32))
-        keep = bool(op.builtinOptions.keepDims)
-        total = graph.compute("SUM", [row_sums, axis], graph.shape(out),
-                              graph.name(out) + "/of_rows", near=op, keepDims=keep)
-        graph.take_over(out, total)

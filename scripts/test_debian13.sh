@@ -19,13 +19,26 @@ if [ "$(id -u)" -ne 0 ]; then
   exec sudo --preserve-env "$script" "$@"
 fi
 
-# Every mount lives in a private mount namespace, and every process in a pid
-# namespace that dies with this script: nothing can outlive a run, not even
-# a killed one, and the host never sees the mounts.
+# The rest runs with its mounts in a private mount namespace, which the host
+# never sees, and its processes in a pid namespace: killing unshare kills them
+# all and drops the mounts with them, so nothing outlives a run, not even one
+# killed with SIGKILL. unshare ignores SIGINT and SIGTERM, so those are turned
+# into that kill here.
 if [ "${ATTENTION_JXL_DEBIAN13_UNSHARED:-}" != 1 ]; then
   export ATTENTION_JXL_DEBIAN13_UNSHARED=1
-  exec unshare --mount --propagation private --pid --fork --kill-child \
-    bash "$script" "$@"
+  unshare --mount --propagation private --pid --fork --kill-child bash "$script" "$@" &
+  child=$!
+  stop() {
+    kill -KILL "$child" 2>/dev/null || true
+    wait "$child" || true
+    echo "== debian13: stopped" >&2
+    exit "$1"
+  }
+  trap 'stop 130' INT
+  trap 'stop 143' TERM
+  status=0
+  wait "$child" || status=$?
+  exit "$status"
 fi
 
 root=${ATTENTION_JXL_DEBIAN13_ROOT:-/var/cache/attention-jxl/debian13}
@@ -70,6 +83,7 @@ create_chroot() {
       printf '\nTypes: deb\nURIs: %s\nSuites: trixie-security\nComponents: main\n' "$security"
   } >"$tmp/etc/apt/sources.list.d/debian.sources"
   mv "$tmp.log" "$tmp/var/log/debootstrap.log"
+  touch "$tmp/.complete"
   mv "$tmp" "$root"
 }
 
@@ -89,12 +103,19 @@ mount_in() {  # mount_in TARGET MOUNT-ARGUMENTS...
   mounts+=("$root$1")
 }
 
+# Something else already there: never write into or delete from it. (The
+# stamp is made before the rename, so a chroot being created never fails this.)
+if [ -e "$root" ] && [ ! -f "$root/.complete" ]; then
+  echo "error: $root is not a chroot made by $0; move it away or set ATTENTION_JXL_DEBIAN13_ROOT" >&2
+  exit 2
+fi
+
 start=$SECONDS
 mkdir -p "$(dirname "$root")"
 # One run at a time: they share the chroot and the project copy inside it.
 exec 9>"$root.lock"
 flock -n 9 || { say "waiting for another run to finish"; flock 9; }
-[ -d "$root" ] || create_chroot
+[ -e "$root" ] || create_chroot
 say "chroot ready in $((SECONDS - start)) s: $root"
 
 # Host settings the chroot needs to reach Debian and PyPI: DNS, the CA bundle
@@ -125,19 +146,20 @@ else
   say "warning: $project/../shared not found; tests needing the model will fail"
 fi
 
-# A clean environment plus the host's pip, CA and proxy variables. A variable
-# naming a host path missing from the chroot gets the same thing inside: a
-# file is copied, a directory (e.g. PIP_FIND_LINKS=/opt/wheels) mounted
-# read-only; one naming nothing on the host either is dropped.
+# A clean environment plus the host's pip, CA and proxy variables. One naming
+# a host path gets the same thing inside: a file is copied, a directory the
+# chroot lacks (e.g. PIP_FIND_LINKS=/opt/wheels) is mounted read-only; one
+# naming nothing on the host is dropped.
 environment=(HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
              "TERM=${TERM:-dumb}")
 while IFS= read -r name; do
   value=${!name}
-  if [[ $value == /* && ! -e $root$value ]]; then
+  if [[ $value == /* ]]; then
     if [ -f "$value" ]; then
       mkdir -p "$(dirname "$root$value")" && cp "$value" "$root$value"
     elif [ -d "$value" ]; then
-      mount_in "$value" --bind -o ro "$value"
+      # Empty: only the mount point a previous run left.
+      [ -n "$(ls -A "$root$value" 2>/dev/null)" ] || mount_in "$value" --bind -o ro "$value"
     else
       say "dropping $name=$value (not on this machine)"
       continue

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything attention_jxl needs on Debian 12 and builds it into .venv.
+# Installs everything attention_jxl needs on Debian 12 or 13 and builds it into .venv.
 # Safe to run again: installed packages are kept, the package is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -26,7 +26,10 @@ fi
 # into that kill here.
 if [ "${ATTENTION_JXL_DEBIAN13_UNSHARED:-}" != 1 ]; then
   export ATTENTION_JXL_DEBIAN13_UNSHARED=1
-  unshare --mount --propagation private --pid --fork --kill-child bash "$script" "$@" &
+  # A background job starts with SIGINT ignored, and the tests need Ctrl-C
+  # to behave as in a terminal: give it the default handler back.
+  env --default-signal=INT unshare --mount --propagation private --pid --fork --kill-child \
+    bash "$script" "$@" &
   child=$!
   stop() {
     kill -KILL "$child" 2>/dev/null || true

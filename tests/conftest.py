@@ -147,3 +147,61 @@ def djxl(source: Path, output: Path) -> np.ndarray:
     subprocess.run([require_tool("djxl"), str(source), str(output)],
                    check=True, capture_output=True)
     return read_pnm(output)
+
+
+# --- libjxl versions --------------------------------------------------------
+# Tests that describe libjxl 0.7's behaviour fail on later versions for these
+# reasons; they are expected failures there (strict: one that passes is
+# reported, so the list stays exact).
+_CJXL_07 = ("describes libjxl 0.7: encode() configures libjxl as cjxl 0.7 does for PNM input, "
+            "and cjxl 0.10+ sets its encoder up differently, so the bytes differ")
+_STREAMING = ("center-first needs libjxl 0.7 until the group order is our own: libjxl 0.10+'s "
+              "chunked encoder ignores the group order and interleaves the LF groups with the "
+              "pass groups (libjxl#4328)")
+_NOT_ON_LATER_LIBJXL = {
+    **{f"tests/test_encode.py::test_same_codestream_and_pixels_as_cjxl[{case}]": _CJXL_07
+       for case in ["d1e7-uint8-1", "d1e7-uint8-2", "d1e7-uint8-3", "d1e7-uint8-4",
+                    "d1e7-uint16-1", "d1e7-uint16-3", "lossless-e3-uint8-1",
+                    "lossless-e3-uint8-2", "lossless-e3-uint8-3", "lossless-e3-uint8-4",
+                    "lossless-e3-uint16-1", "lossless-e3-uint16-3", "d2.5e5-scanline-uint8-1",
+                    "d2.5e5-scanline-uint8-2", "d2.5e5-scanline-uint8-3",
+                    "d2.5e5-scanline-uint8-4", "d2.5e5-scanline-uint16-1",
+                    "d2.5e5-scanline-uint16-3"]},
+    "tests/test_encode.py::test_float_matches_cjxl_on_pfm[1]": _CJXL_07,
+    "tests/test_encode.py::test_float_matches_cjxl_on_pfm[3]": _CJXL_07,
+    "tests/test_encode.py::test_frame_settings_match_cjxl_flags": _CJXL_07,
+    "tests/test_encode.py::test_auto_center_equals_cjxl_with_predicted_center": _CJXL_07,
+    "tests/test_encode.py::test_progressive_dc_with_a_center_outside_the_dc_frame": _CJXL_07,
+    "tests/test_example.py::test_example_writes_what_cjxl_writes": _CJXL_07,
+    **{f"tests/test_group_order.py::test_encode_center_first[center{n}]": _STREAMING
+       for n in range(6)},
+    **{f"tests/test_group_order.py::test_cjxl_files[flags{n}]": _STREAMING for n in range(4)},
+    "tests/test_group_order.py::test_encode_default_effort_and_scanline": _STREAMING,
+    "tests/test_group_order.py::test_lossless_gray_alpha_16bit_float": _STREAMING,
+    "tests/test_group_order.py::test_embedded_icc_profile": _STREAMING,
+    "tests/test_group_order.py::test_many_groups_ans_coded_permutation": _STREAMING,
+    "tests/test_preview.py::test_every_percent": _STREAMING,
+    "tests/test_preview.py::test_preview_gets_better": _STREAMING,
+    **{f"tests/test_preview.py::test_center_first_shows_the_center_first[{name}-0.4]": _STREAMING
+       for name in ["flower.png", "flower_alpha.png", "flower.png.im_q85_420.jpg",
+                    "flower.png.im_q85_444.jpg", "flower.png.im_q85_gray.jpg",
+                    "flower.png.im_q85_420_progr.jpg"]},
+    "tests/test_preview.py::test_cli_preview": _STREAMING,
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    import attention_jxl
+
+    if attention_jxl.libjxl_version()[:2] == (0, 7):
+        return
+    for item in items:
+        reason = _NOT_ON_LATER_LIBJXL.get(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+def pytest_report_header(config) -> str:
+    import attention_jxl
+
+    return "libjxl " + ".".join(map(str, attention_jxl.libjxl_version()))

@@ -1,0 +1,337 @@
+// The two passes of TF's ScaleAndTranslate in SIMD, one copy per instruction
+// set (Highway's foreach_target re-includes this file), picked at run time.
+//
+// Vertical pass: the input is streamed once, in groups of kGroup rows; each
+// group is converted to float a chunk at a time and added into every output
+// row whose span covers it, so only a few accumulator rows are alive at a
+// time. Lanes run across the samples of a row, so each lane adds its input
+// rows in TF's order (first row of the span to last).
+// Horizontal pass: each finished accumulator row is filtered along x, one
+// output pixel per 4-lane vector (R, G, B and an ignored lane), four pixels at
+// a time so that their sums' latencies overlap. Taps are added in TF's order.
+//
+// Float input therefore gives TF's result bit for bit (this file is compiled
+// with -ffp-contract=off so that no multiply and add are fused behind our
+// back). Integer input already differs from TF by the folded-in 1/255 scale,
+// so it uses fused multiply-adds where the CPU has them: fewer instructions,
+// and one rounding instead of two.
+#include "image/resize_filter.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "image/resize_filter.cc"
+#include <hwy/foreach_target.h>  // must come before highway.h
+#include <hwy/aligned_allocator.h>
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace attention_jxl {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+
+constexpr size_t kGroup = 4;      // input rows converted and added together
+constexpr size_t kChunk = 1024;   // floats of a row converted at once (L1)
+
+inline size_t RoundUp(size_t value, size_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+// acc + weight * value, rounded as TF does unless kFused.
+template <bool kFused, class V>
+HWY_INLINE V WeightedAdd(V acc, V weight, V value) {
+  if constexpr (kFused) {
+    return hn::MulAdd(weight, value, acc);
+  } else {
+    return hn::Add(acc, hn::Mul(weight, value));
+  }
+}
+
+HWY_INLINE VF LoadAsFloat(DF df, const uint8_t* HWY_RESTRICT samples) {
+  const hn::Rebind<uint8_t, DF> d8;
+  const hn::Rebind<int32_t, DF> d32;
+  return hn::ConvertTo(df, hn::PromoteTo(d32, hn::LoadU(d8, samples)));
+}
+HWY_INLINE VF LoadAsFloat(DF df, const uint16_t* HWY_RESTRICT samples) {
+  const hn::Rebind<uint16_t, DF> d16;
+  const hn::Rebind<int32_t, DF> d32;
+  return hn::ConvertTo(df, hn::PromoteTo(d32, hn::LoadU(d16, samples)));
+}
+HWY_INLINE VF LoadAsFloat(DF df, const float* HWY_RESTRICT samples) {
+  return hn::LoadU(df, samples);
+}
+
+// Converts `count` samples to float (unscaled) and zero-fills up to `padded`
+// (a multiple of the vector size), so that the passes run whole vectors.
+template <typename Sample>
+void ConvertSamples(const Sample* HWY_RESTRICT samples, size_t count,
+                    size_t padded, float* HWY_RESTRICT values) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    hn::StoreU(LoadAsFloat(df, samples + i), df, values + i);
+  }
+  for (; i < count; ++i) values[i] = static_cast<float>(samples[i]);
+  for (; i < padded; ++i) values[i] = 0.0f;
+}
+
+// sums = sums + w[0] * row 0 + ... + w[kRows - 1] * row kRows-1, added in
+// that order in every lane; the rows lie `row_stride` floats apart. kFirst
+// starts from zero instead of reading `sums` (TF starts each sum at zero).
+template <size_t kRows, bool kFirst, bool kFused>
+void AddRows(const float* HWY_RESTRICT rows, size_t row_stride,
+             const float* HWY_RESTRICT weights, size_t count,
+             float* HWY_RESTRICT sums) {
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  for (size_t i = 0; i < count; i += lanes) {
+    VF sum = kFirst ? hn::Zero(df) : hn::LoadU(df, sums + i);
+    for (size_t k = 0; k < kRows; ++k) {
+      sum = WeightedAdd<kFused>(sum, hn::Set(df, weights[k]),
+                                hn::LoadU(df, rows + k * row_stride + i));
+    }
+    hn::StoreU(sum, df, sums + i);
+  }
+}
+
+template <size_t kRows, bool kFused>
+void AddRowsFrom(bool first, const float* rows, size_t row_stride,
+                 const float* weights, size_t count, float* sums) {
+  if (first) {
+    AddRows<kRows, true, kFused>(rows, row_stride, weights, count, sums);
+  } else {
+    AddRows<kRows, false, kFused>(rows, row_stride, weights, count, sums);
+  }
+}
+
+// AddRows for a run of 1..kGroup rows.
+template <bool kFused>
+void AddRunOfRows(size_t count_rows, bool first, const float* rows,
+                  size_t row_stride, const float* weights, size_t count,
+                  float* sums) {
+  static_assert(kGroup == 4, "one case per run length");
+  switch (count_rows) {
+    case 1: return AddRowsFrom<1, kFused>(first, rows, row_stride, weights, count, sums);
+    case 2: return AddRowsFrom<2, kFused>(first, rows, row_stride, weights, count, sums);
+    case 3: return AddRowsFrom<3, kFused>(first, rows, row_stride, weights, count, sums);
+    default: return AddRowsFrom<4, kFused>(first, rows, row_stride, weights, count, sums);
+  }
+}
+
+// Writes the first min(3, lanes) lanes of a pixel's sum. Only the last pixel
+// of a row needs care: elsewhere the extra lane lands on the next pixel,
+// which is written afterwards.
+template <class D>
+HWY_INLINE void StorePixel(D d, hn::Vec<D> sum, bool last, float* out) {
+  if (hn::MaxLanes(d) == 1 || !last) {
+    hn::StoreU(sum, d, out);
+  } else {
+    float lanes[hn::MaxLanes(d)];
+    hn::StoreU(sum, d, lanes);
+    std::memcpy(out, lanes, 3 * sizeof(float));
+  }
+}
+
+// One output row of the horizontal pass. `row` holds the input pixels,
+// `channels` floats apart; a pixel is read as one vector of d's lanes (1 for
+// a single channel, 4 for RGB). Output pixels are 3 floats apart.
+template <class D, bool kFused>
+void FilterRow(D d, const float* row, size_t channels, const AxisSpans& columns,
+               float* out) {
+  using V = hn::Vec<D>;
+  const size_t width = columns.size();
+  auto tap = [&](V sum, const float* weights, const float* pixels, size_t i)
+      HWY_ATTR {
+    return WeightedAdd<kFused>(sum, hn::Set(d, weights[i]),
+                               hn::LoadU(d, pixels + i * channels));
+  };
+  size_t x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const float* p0 = row + columns.start[x] * channels;
+    const float* p1 = row + columns.start[x + 1] * channels;
+    const float* p2 = row + columns.start[x + 2] * channels;
+    const float* p3 = row + columns.start[x + 3] * channels;
+    const float* w0 = columns.weights_of(x);
+    const float* w1 = columns.weights_of(x + 1);
+    const float* w2 = columns.weights_of(x + 2);
+    const float* w3 = columns.weights_of(x + 3);
+    const size_t n0 = columns.length[x], n1 = columns.length[x + 1],
+                 n2 = columns.length[x + 2], n3 = columns.length[x + 3];
+    const size_t common = std::min(std::min(n0, n1), std::min(n2, n3));
+    V s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+    for (size_t i = 0; i < common; ++i) {
+      s0 = tap(s0, w0, p0, i);
+      s1 = tap(s1, w1, p1, i);
+      s2 = tap(s2, w2, p2, i);
+      s3 = tap(s3, w3, p3, i);
+    }
+    for (size_t i = common; i < n0; ++i) s0 = tap(s0, w0, p0, i);
+    for (size_t i = common; i < n1; ++i) s1 = tap(s1, w1, p1, i);
+    for (size_t i = common; i < n2; ++i) s2 = tap(s2, w2, p2, i);
+    for (size_t i = common; i < n3; ++i) s3 = tap(s3, w3, p3, i);
+    StorePixel(d, s0, false, out + 3 * x);
+    StorePixel(d, s1, false, out + 3 * (x + 1));
+    StorePixel(d, s2, false, out + 3 * (x + 2));
+    StorePixel(d, s3, x + 4 == width, out + 3 * (x + 3));
+  }
+  for (; x < width; ++x) {
+    const float* pixels = row + columns.start[x] * channels;
+    const float* weights = columns.weights_of(x);
+    V sum = hn::Zero(d);
+    for (size_t i = 0; i < columns.length[x]; ++i) {
+      sum = tap(sum, weights, pixels, i);
+    }
+    StorePixel(d, sum, x + 1 == width, out + 3 * x);
+  }
+}
+
+// The horizontal pass of one finished row: `row` holds input_width pixels of
+// `channels` floats plus at least one float of padding. Gray (and
+// gray+alpha) is filtered once and replicated.
+template <bool kFused>
+void FilterRowHorizontally(const float* row, size_t channels,
+                           const AxisSpans& columns, float* out) {
+  const hn::CappedTag<float, 4> d4;
+  const hn::CappedTag<float, 1> d1;
+  if (channels >= 3 && hn::MaxLanes(d4) == 4) {
+    return FilterRow<decltype(d4), kFused>(d4, row, channels, columns, out);
+  }
+  const size_t filtered = channels >= 3 ? 3 : 1;
+  for (size_t c = 0; c < filtered; ++c) {
+    FilterRow<decltype(d1), kFused>(d1, row + c, channels, columns, out + c);
+  }
+  if (filtered == 1) {
+    for (size_t x = 0; x < columns.size(); ++x) {
+      out[3 * x + 1] = out[3 * x + 2] = out[3 * x];
+    }
+  }
+}
+
+// The most output rows whose spans are open at once while walking the input
+// in groups (the number of accumulator rows needed).
+size_t MaxRowsInFlight(const AxisSpans& rows, size_t input_height) {
+  size_t opened = 0, closed = 0, most = 1;
+  for (size_t first = 0; first < input_height && closed < rows.size();
+       first += kGroup) {
+    const size_t end = std::min(first + kGroup, input_height);
+    while (opened < rows.size() && rows.start[opened] < end) ++opened;
+    most = std::max(most, opened - closed);
+    while (closed < opened && rows.end(closed) <= end) ++closed;
+  }
+  return most;
+}
+
+// Walks the input in groups of kGroup rows. An output row opens at the group
+// holding its span's first row (starts grow with y, so every row opens at
+// the group that holds its start) and closes, through the horizontal pass,
+// at the group holding its last row (ends grow with y too).
+template <typename Sample>
+void FilterImage(const ImageView& image, const AxisSpans& rows,
+                 const AxisSpans& columns, float* out, size_t out_row_floats) {
+  constexpr bool kFused = !std::is_same<Sample, float>::value;
+  const DF df;
+  const size_t lanes = hn::Lanes(df);
+  const size_t row_floats = image.width * image.channels;
+  // Whole vectors, and one float more for the 4-lane read of the last RGB
+  // pixel in the horizontal pass.
+  const size_t padded = RoundUp(row_floats + 1, lanes);
+  const size_t chunk = RoundUp(kChunk, lanes);
+  const size_t in_flight = MaxRowsInFlight(rows, image.height);
+  auto accumulators = hwy::AllocateAligned<float>(in_flight * padded);
+  auto converted = hwy::AllocateAligned<float>(kGroup * chunk);
+  auto accumulator_of = [&](size_t y) {
+    return accumulators.get() + (y % in_flight) * padded;
+  };
+
+  size_t opened = 0, closed = 0;
+  for (size_t first = 0; first < image.height && closed < rows.size();
+       first += kGroup) {
+    const size_t end = std::min(first + kGroup, image.height);
+    while (opened < rows.size() && rows.start[opened] < end) ++opened;
+    for (size_t offset = 0; offset < padded && closed < opened;
+         offset += chunk) {
+      const size_t count = std::min(chunk, padded - offset);
+      const size_t samples = std::min(count, row_floats - std::min(row_floats, offset));
+      for (size_t r = first; r < end; ++r) {
+        const auto* row = reinterpret_cast<const Sample*>(image.row(r));
+        ConvertSamples(row + std::min(offset, row_floats), samples, count,
+                       converted.get() + (r - first) * chunk);
+      }
+      for (size_t y = closed; y < opened; ++y) {
+        const size_t from = std::max(first, rows.start[y]);
+        const size_t to = std::min(end, rows.end(y));
+        if (from >= to) continue;
+        AddRunOfRows<kFused>(to - from, from == rows.start[y],
+                             converted.get() + (from - first) * chunk, chunk,
+                             rows.weights_of(y) + (from - rows.start[y]), count,
+                             accumulator_of(y) + offset);
+      }
+    }
+    for (; closed < opened && rows.end(closed) <= end; ++closed) {
+      FilterRowHorizontally<kFused>(accumulator_of(closed), image.channels,
+                                    columns, out + closed * out_row_floats);
+    }
+  }
+}
+
+void FilterUint8(const ImageView& image, const AxisSpans& rows,
+                 const AxisSpans& columns, float* out, size_t out_row_floats) {
+  FilterImage<uint8_t>(image, rows, columns, out, out_row_floats);
+}
+void FilterUint16(const ImageView& image, const AxisSpans& rows,
+                  const AxisSpans& columns, float* out, size_t out_row_floats) {
+  FilterImage<uint16_t>(image, rows, columns, out, out_row_floats);
+}
+void FilterFloat32(const ImageView& image, const AxisSpans& rows,
+                   const AxisSpans& columns, float* out,
+                   size_t out_row_floats) {
+  FilterImage<float>(image, rows, columns, out, out_row_floats);
+}
+const char* CompiledTargetName() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace attention_jxl
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace attention_jxl {
+
+HWY_EXPORT(FilterUint8);
+HWY_EXPORT(FilterUint16);
+HWY_EXPORT(FilterFloat32);
+HWY_EXPORT(CompiledTargetName);
+
+void filter_separably(const ImageView& image, const AxisSpans& rows,
+                      const AxisSpans& columns, float* out,
+                      size_t out_row_floats) {
+  switch (image.type) {
+    case SampleType::kUint8:
+      HWY_DYNAMIC_DISPATCH(FilterUint8)(image, rows, columns, out, out_row_floats);
+      break;
+    case SampleType::kUint16:
+      HWY_DYNAMIC_DISPATCH(FilterUint16)(image, rows, columns, out, out_row_floats);
+      break;
+    case SampleType::kFloat32:
+      HWY_DYNAMIC_DISPATCH(FilterFloat32)(image, rows, columns, out, out_row_floats);
+      break;
+  }
+  // Rows TF leaves empty (sampling point past the source) are zero; they
+  // come last and are never opened.
+  for (size_t y = 0; y < rows.size(); ++y) {
+    if (rows.length[y] == 0) {
+      std::fill_n(out + y * out_row_floats, columns.size() * 3, 0.0f);
+    }
+  }
+}
+
+const char* resize_simd_target() { return HWY_DYNAMIC_DISPATCH(CompiledTargetName)(); }
+
+}  // namespace attention_jxl
+#endif  // HWY_ONCE

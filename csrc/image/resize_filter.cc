@@ -26,6 +26,7 @@
 #define HWY_TARGET_INCLUDE "image/resize_filter.cc"
 #include <hwy/foreach_target.h>  // must come before highway.h
 #include <hwy/aligned_allocator.h>
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
@@ -38,6 +39,9 @@ using VF = hn::Vec<DF>;
 
 constexpr size_t kGroup = 4;      // input rows converted and added together
 constexpr size_t kChunk = 1024;   // floats of a row converted at once (L1)
+// Bytes ahead of the conversion to request: about one chunk of 8-bit samples,
+// which is the time one chunk's multiply-adds take.
+constexpr size_t kPrefetchAhead = 1024;
 
 inline size_t RoundUp(size_t value, size_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
@@ -76,54 +80,124 @@ void ConvertSamples(const Sample* HWY_RESTRICT samples, size_t count,
   const size_t lanes = hn::Lanes(df);
   size_t i = 0;
   for (; i + lanes <= count; i += lanes) {
+    hwy::Prefetch(reinterpret_cast<const uint8_t*>(samples + i) + kPrefetchAhead);
     hn::StoreU(LoadAsFloat(df, samples + i), df, values + i);
   }
   for (; i < count; ++i) values[i] = static_cast<float>(samples[i]);
   for (; i < padded; ++i) values[i] = 0.0f;
 }
 
-// sums = sums + w[0] * row 0 + ... + w[kRows - 1] * row kRows-1, added in
-// that order in every lane; the rows lie `row_stride` floats apart. kFirst
-// starts from zero instead of reading `sums` (TF starts each sum at zero).
-template <size_t kRows, bool kFirst, bool kFused>
-void AddRows(const float* HWY_RESTRICT rows, size_t row_stride,
-             const float* HWY_RESTRICT weights, size_t count,
-             float* HWY_RESTRICT sums) {
+// w0 * v0 + ... + w3 * v3 added to `sum` in that order.
+template <bool kFused>
+HWY_INLINE VF AddTerms(VF sum, VF w0, VF w1, VF w2, VF w3, VF v0, VF v1,
+                       VF v2, VF v3) {
+  sum = WeightedAdd<kFused>(sum, w0, v0);
+  sum = WeightedAdd<kFused>(sum, w1, v1);
+  sum = WeightedAdd<kFused>(sum, w2, v2);
+  return WeightedAdd<kFused>(sum, w3, v3);
+}
+
+// The vertical pass for up to four output rows and one group of kGroup
+// converted rows (`rows`, `row_stride` floats apart), over `count` floats:
+// to[j] = from[j] + weights[j][0] * row 0 + ... + weights[j][3] * row 3, in
+// that order in every lane, as TF adds the rows of a span one by one. Each
+// group row is loaded once for all the output rows, with their weights held
+// in registers, which halves the loads per multiply-add. Group rows outside
+// an output row's span come with weight 0: adding 0 * (a finite value)
+// changes no sum's bits, as sums start at +0 and so are never -0.
+template <size_t kOut, bool kFused>
+void AddGroup(const float* HWY_RESTRICT rows, size_t row_stride,
+              const float (*weights)[kGroup], const float* const* from,
+              float* const* to, size_t count) {
+  static_assert(kGroup == 4 && kOut >= 1 && kOut <= 4, "four terms, four rows");
   const DF df;
   const size_t lanes = hn::Lanes(df);
+  constexpr size_t kB = kOut > 1 ? 1 : 0, kC = kOut > 2 ? 2 : 0,
+                   kD = kOut > 3 ? 3 : 0;
+  const VF a0 = hn::Set(df, weights[0][0]), a1 = hn::Set(df, weights[0][1]),
+           a2 = hn::Set(df, weights[0][2]), a3 = hn::Set(df, weights[0][3]);
+  const VF b0 = hn::Set(df, weights[kB][0]), b1 = hn::Set(df, weights[kB][1]),
+           b2 = hn::Set(df, weights[kB][2]), b3 = hn::Set(df, weights[kB][3]);
+  const VF c0 = hn::Set(df, weights[kC][0]), c1 = hn::Set(df, weights[kC][1]),
+           c2 = hn::Set(df, weights[kC][2]), c3 = hn::Set(df, weights[kC][3]);
+  const VF d0 = hn::Set(df, weights[kD][0]), d1 = hn::Set(df, weights[kD][1]),
+           d2 = hn::Set(df, weights[kD][2]), d3 = hn::Set(df, weights[kD][3]);
+  const float* HWY_RESTRICT r0 = rows;
+  const float* HWY_RESTRICT r1 = rows + row_stride;
+  const float* HWY_RESTRICT r2 = rows + 2 * row_stride;
+  const float* HWY_RESTRICT r3 = rows + 3 * row_stride;
+  // Locals, or every store would make the compiler reload the pointers.
+  const float *from_a = from[0], *from_b = from[kB], *from_c = from[kC],
+              *from_d = from[kD];
+  float *to_a = to[0], *to_b = to[kB], *to_c = to[kC], *to_d = to[kD];
   for (size_t i = 0; i < count; i += lanes) {
-    VF sum = kFirst ? hn::Zero(df) : hn::LoadU(df, sums + i);
-    for (size_t k = 0; k < kRows; ++k) {
-      sum = WeightedAdd<kFused>(sum, hn::Set(df, weights[k]),
-                                hn::LoadU(df, rows + k * row_stride + i));
+    const VF v0 = hn::LoadU(df, r0 + i), v1 = hn::LoadU(df, r1 + i),
+             v2 = hn::LoadU(df, r2 + i), v3 = hn::LoadU(df, r3 + i);
+    hn::StoreU(AddTerms<kFused>(hn::LoadU(df, from_a + i), a0, a1, a2, a3,
+                                v0, v1, v2, v3), df, to_a + i);
+    if constexpr (kOut > 1) {
+      hn::StoreU(AddTerms<kFused>(hn::LoadU(df, from_b + i), b0, b1, b2, b3,
+                                  v0, v1, v2, v3), df, to_b + i);
     }
-    hn::StoreU(sum, df, sums + i);
+    if constexpr (kOut > 2) {
+      hn::StoreU(AddTerms<kFused>(hn::LoadU(df, from_c + i), c0, c1, c2, c3,
+                                  v0, v1, v2, v3), df, to_c + i);
+    }
+    if constexpr (kOut > 3) {
+      hn::StoreU(AddTerms<kFused>(hn::LoadU(df, from_d + i), d0, d1, d2, d3,
+                                  v0, v1, v2, v3), df, to_d + i);
+    }
   }
 }
 
-template <size_t kRows, bool kFused>
-void AddRowsFrom(bool first, const float* rows, size_t row_stride,
-                 const float* weights, size_t count, float* sums) {
-  if (first) {
-    AddRows<kRows, true, kFused>(rows, row_stride, weights, count, sums);
-  } else {
-    AddRows<kRows, false, kFused>(rows, row_stride, weights, count, sums);
-  }
-}
-
-// AddRows for a run of 1..kGroup rows.
 template <bool kFused>
-void AddRunOfRows(size_t count_rows, bool first, const float* rows,
-                  size_t row_stride, const float* weights, size_t count,
-                  float* sums) {
-  static_assert(kGroup == 4, "one case per run length");
-  switch (count_rows) {
-    case 1: return AddRowsFrom<1, kFused>(first, rows, row_stride, weights, count, sums);
-    case 2: return AddRowsFrom<2, kFused>(first, rows, row_stride, weights, count, sums);
-    case 3: return AddRowsFrom<3, kFused>(first, rows, row_stride, weights, count, sums);
-    default: return AddRowsFrom<4, kFused>(first, rows, row_stride, weights, count, sums);
+void AddGroupTo(size_t outputs, const float* rows, size_t row_stride,
+                const float (*weights)[kGroup], const float* const* from,
+                float* const* to, size_t count) {
+  switch (outputs) {
+    case 1: return AddGroup<1, kFused>(rows, row_stride, weights, from, to, count);
+    case 2: return AddGroup<2, kFused>(rows, row_stride, weights, from, to, count);
+    case 3: return AddGroup<3, kFused>(rows, row_stride, weights, from, to, count);
+    default: return AddGroup<4, kFused>(rows, row_stride, weights, from, to, count);
   }
 }
+
+// The horizontal pass reads no input, so the memory bus would idle while it
+// runs (it is a fifth of the time). It requests, line by line, the input rows
+// the next groups will read, into L2, so that fetching them overlaps the
+// filtering instead of stalling the conversion later.
+class InputPrefetcher {
+ public:
+  explicit InputPrefetcher(const ImageView& image)
+      : image_(image),
+        row_bytes_(image.width * image.channels * sample_size(image.type)) {}
+
+  // Rows before `first` are read already; rows from `limit` on are not
+  // needed soon enough to hold them in the cache.
+  void Aim(size_t first, size_t limit) {
+    if (row_ < first) {
+      row_ = first;
+      offset_ = 0;
+    }
+    limit_ = std::min(limit, image_.height);
+  }
+
+  HWY_INLINE void Step() {
+    if (row_ >= limit_) return;
+    __builtin_prefetch(image_.row(row_) + offset_, 0, 2);
+    offset_ += kLineBytes;
+    if (offset_ >= row_bytes_) {
+      offset_ = 0;
+      ++row_;
+    }
+  }
+
+ private:
+  static constexpr size_t kLineBytes = 64;
+  const ImageView& image_;
+  const size_t row_bytes_;
+  size_t row_ = 0, offset_ = 0, limit_ = 0;
+};
 
 // Writes the first min(3, lanes) lanes of a pixel's sum. Only the last pixel
 // of a row needs care: elsewhere the extra lane lands on the next pixel,
@@ -144,7 +218,7 @@ HWY_INLINE void StorePixel(D d, hn::Vec<D> sum, bool last, float* out) {
 // a single channel, 4 for RGB). Output pixels are 3 floats apart.
 template <class D, bool kFused>
 void FilterRow(D d, const float* row, size_t channels, const AxisSpans& columns,
-               float* out) {
+               InputPrefetcher& prefetcher, float* out) {
   using V = hn::Vec<D>;
   const size_t width = columns.size();
   auto tap = [&](V sum, const float* weights, const float* pixels, size_t i)
@@ -166,6 +240,8 @@ void FilterRow(D d, const float* row, size_t channels, const AxisSpans& columns,
                  n2 = columns.length[x + 2], n3 = columns.length[x + 3];
     const size_t common = std::min(std::min(n0, n1), std::min(n2, n3));
     V s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+    // Two lines per pixel: about what memory delivers in a pixel's time.
+    for (size_t k = 0; k < 8; ++k) prefetcher.Step();
     for (size_t i = 0; i < common; ++i) {
       s0 = tap(s0, w0, p0, i);
       s1 = tap(s1, w1, p1, i);
@@ -197,15 +273,18 @@ void FilterRow(D d, const float* row, size_t channels, const AxisSpans& columns,
 // gray+alpha) is filtered once and replicated.
 template <bool kFused>
 void FilterRowHorizontally(const float* row, size_t channels,
-                           const AxisSpans& columns, float* out) {
+                           const AxisSpans& columns,
+                           InputPrefetcher& prefetcher, float* out) {
   const hn::CappedTag<float, 4> d4;
   const hn::CappedTag<float, 1> d1;
   if (channels >= 3 && hn::MaxLanes(d4) == 4) {
-    return FilterRow<decltype(d4), kFused>(d4, row, channels, columns, out);
+    return FilterRow<decltype(d4), kFused>(d4, row, channels, columns,
+                                          prefetcher, out);
   }
   const size_t filtered = channels >= 3 ? 3 : 1;
   for (size_t c = 0; c < filtered; ++c) {
-    FilterRow<decltype(d1), kFused>(d1, row + c, channels, columns, out + c);
+    FilterRow<decltype(d1), kFused>(d1, row + c, channels, columns, prefetcher,
+                                    out + c);
   }
   if (filtered == 1) {
     for (size_t x = 0; x < columns.size(); ++x) {
@@ -246,10 +325,13 @@ void FilterImage(const ImageView& image, const AxisSpans& rows,
   const size_t in_flight = MaxRowsInFlight(rows, image.height);
   auto accumulators = hwy::AllocateAligned<float>(in_flight * padded);
   auto converted = hwy::AllocateAligned<float>(kGroup * chunk);
+  auto zeros = hwy::AllocateAligned<float>(chunk);
+  std::fill_n(zeros.get(), chunk, 0.0f);
   auto accumulator_of = [&](size_t y) {
     return accumulators.get() + (y % in_flight) * padded;
   };
 
+  InputPrefetcher prefetcher(image);
   size_t opened = 0, closed = 0;
   for (size_t first = 0; first < image.height && closed < rows.size();
        first += kGroup) {
@@ -259,24 +341,35 @@ void FilterImage(const ImageView& image, const AxisSpans& rows,
          offset += chunk) {
       const size_t count = std::min(chunk, padded - offset);
       const size_t samples = std::min(count, row_floats - std::min(row_floats, offset));
-      for (size_t r = first; r < end; ++r) {
-        const auto* row = reinterpret_cast<const Sample*>(image.row(r));
-        ConvertSamples(row + std::min(offset, row_floats), samples, count,
-                       converted.get() + (r - first) * chunk);
+      for (size_t r = first; r < first + kGroup; ++r) {
+        // Past the last input row: zeros, taken with weight 0.
+        const auto* row = reinterpret_cast<const Sample*>(image.row(std::min(r, end - 1)));
+        ConvertSamples(row + std::min(offset, row_floats), r < end ? samples : 0,
+                       count, converted.get() + (r - first) * chunk);
       }
-      for (size_t y = closed; y < opened; ++y) {
-        const size_t from = std::max(first, rows.start[y]);
-        const size_t to = std::min(end, rows.end(y));
-        if (from >= to) continue;
-        AddRunOfRows<kFused>(to - from, from == rows.start[y],
-                             converted.get() + (from - first) * chunk, chunk,
-                             rows.weights_of(y) + (from - rows.start[y]), count,
-                             accumulator_of(y) + offset);
+      for (size_t y = closed; y < opened; y += 4) {
+        const size_t outputs = std::min<size_t>(4, opened - y);
+        float weights[4][kGroup];
+        const float* from[4];
+        float* to[4];
+        for (size_t j = 0; j < outputs; ++j) {
+          const size_t start = rows.start[y + j], stop = rows.end(y + j);
+          for (size_t k = 0; k < kGroup; ++k) {
+            const size_t r = first + k;
+            weights[j][k] = r >= start && r < stop ? rows.weights_of(y + j)[r - start] : 0.0f;
+          }
+          to[j] = accumulator_of(y + j) + offset;
+          // The group holding a span's first row starts its sum from zero.
+          from[j] = start >= first ? zeros.get() : to[j];
+        }
+        AddGroupTo<kFused>(outputs, converted.get(), chunk, weights, from, to, count);
       }
     }
+    prefetcher.Aim(end, end + kGroup);
     for (; closed < opened && rows.end(closed) <= end; ++closed) {
       FilterRowHorizontally<kFused>(accumulator_of(closed), image.channels,
-                                    columns, out + closed * out_row_floats);
+                                    columns, prefetcher,
+                                    out + closed * out_row_floats);
     }
   }
 }

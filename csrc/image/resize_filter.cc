@@ -213,82 +213,129 @@ HWY_INLINE void StorePixel(D d, hn::Vec<D> sum, bool last, float* out) {
   }
 }
 
-// One output row of the horizontal pass. `row` holds the input pixels,
-// `channels` floats apart; a pixel is read as one vector of d's lanes (1 for
-// a single channel, 4 for RGB). Output pixels are 3 floats apart.
-template <class D, bool kFused>
-void FilterRow(D d, const float* row, size_t channels, const AxisSpans& columns,
-               InputPrefetcher& prefetcher, float* out) {
-  using V = hn::Vec<D>;
-  const size_t width = columns.size();
-  auto tap = [&](V sum, const float* weights, const float* pixels, size_t i)
-      HWY_ATTR {
-    return WeightedAdd<kFused>(sum, hn::Set(d, weights[i]),
-                               hn::LoadU(d, pixels + i * channels));
-  };
-  size_t x = 0;
-  for (; x + 4 <= width; x += 4) {
-    const float* p0 = row + columns.start[x] * channels;
-    const float* p1 = row + columns.start[x + 1] * channels;
-    const float* p2 = row + columns.start[x + 2] * channels;
-    const float* p3 = row + columns.start[x + 3] * channels;
-    const float* w0 = columns.weights_of(x);
-    const float* w1 = columns.weights_of(x + 1);
-    const float* w2 = columns.weights_of(x + 2);
-    const float* w3 = columns.weights_of(x + 3);
-    const size_t n0 = columns.length[x], n1 = columns.length[x + 1],
-                 n2 = columns.length[x + 2], n3 = columns.length[x + 3];
-    const size_t common = std::min(std::min(n0, n1), std::min(n2, n3));
-    V s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
-    // Two lines per pixel: about what memory delivers in a pixel's time.
-    for (size_t k = 0; k < 8; ++k) prefetcher.Step();
-    for (size_t i = 0; i < common; ++i) {
-      s0 = tap(s0, w0, p0, i);
-      s1 = tap(s1, w1, p1, i);
-      s2 = tap(s2, w2, p2, i);
-      s3 = tap(s3, w3, p3, i);
-    }
-    for (size_t i = common; i < n0; ++i) s0 = tap(s0, w0, p0, i);
-    for (size_t i = common; i < n1; ++i) s1 = tap(s1, w1, p1, i);
-    for (size_t i = common; i < n2; ++i) s2 = tap(s2, w2, p2, i);
-    for (size_t i = common; i < n3; ++i) s3 = tap(s3, w3, p3, i);
-    StorePixel(d, s0, false, out + 3 * x);
-    StorePixel(d, s1, false, out + 3 * (x + 1));
-    StorePixel(d, s2, false, out + 3 * (x + 2));
-    StorePixel(d, s3, x + 4 == width, out + 3 * (x + 3));
+// Up to four rows that share one tap: the weight is broadcast once and the
+// pixel at `offset` of each row weighted by it.
+template <size_t kRows, bool kFused, class D>
+HWY_INLINE void AddTap(D d, float weight, size_t offset, const float* in_a,
+                       const float* in_b, const float* in_c, const float* in_d,
+                       hn::Vec<D>& sum_a, hn::Vec<D>& sum_b, hn::Vec<D>& sum_c,
+                       hn::Vec<D>& sum_d) {
+  const hn::Vec<D> w = hn::Set(d, weight);
+  sum_a = WeightedAdd<kFused>(sum_a, w, hn::LoadU(d, in_a + offset));
+  if constexpr (kRows > 1) {
+    sum_b = WeightedAdd<kFused>(sum_b, w, hn::LoadU(d, in_b + offset));
   }
-  for (; x < width; ++x) {
-    const float* pixels = row + columns.start[x] * channels;
-    const float* weights = columns.weights_of(x);
-    V sum = hn::Zero(d);
-    for (size_t i = 0; i < columns.length[x]; ++i) {
-      sum = tap(sum, weights, pixels, i);
-    }
-    StorePixel(d, sum, x + 1 == width, out + 3 * x);
+  if constexpr (kRows > 2) {
+    sum_c = WeightedAdd<kFused>(sum_c, w, hn::LoadU(d, in_c + offset));
+  }
+  if constexpr (kRows > 3) {
+    sum_d = WeightedAdd<kFused>(sum_d, w, hn::LoadU(d, in_d + offset));
   }
 }
 
-// The horizontal pass of one finished row: `row` holds input_width pixels of
-// `channels` floats plus at least one float of padding. Gray (and
+// The horizontal pass for kRows finished rows at once (`in`, input pixels
+// `channels` floats apart; `out`, output pixels 3 floats apart). A pixel is
+// one vector of d's lanes: 1 for a single channel, 4 for RGB (the 4th lane
+// is ignored). Rows share each column's span and weights, so one weight
+// broadcast serves all of them, and two pixels at a time give 2 * kRows
+// independent sums to hide the multiply-add latency. Taps are added in TF's
+// order.
+template <size_t kRows, class D, bool kFused>
+void FilterRows(D d, const float* const* in, size_t channels,
+                const AxisSpans& columns, InputPrefetcher& prefetcher,
+                float* const* out) {
+  using V = hn::Vec<D>;
+  constexpr size_t kB = kRows > 1 ? 1 : 0, kC = kRows > 2 ? 2 : 0,
+                   kD = kRows > 3 ? 3 : 0;
+  const float *in_a = in[0], *in_b = in[kB], *in_c = in[kC], *in_d = in[kD];
+  float *out_a = out[0], *out_b = out[kB], *out_c = out[kC], *out_d = out[kD];
+  const size_t width = columns.size();
+  for (size_t x = 0; x < width; x += 2) {
+    // Two input lines per output pixel: about what memory delivers meanwhile.
+    for (size_t k = 0; k < 4 * kRows; ++k) prefetcher.Step();
+    const bool pair = x + 1 < width;
+    const size_t x1 = pair ? x + 1 : x;
+    const size_t n0 = columns.length[x], n1 = pair ? columns.length[x1] : 0;
+    const size_t base0 = columns.start[x] * channels;
+    const size_t base1 = columns.start[x1] * channels;
+    const float* w0 = columns.weights_of(x);
+    const float* w1 = columns.weights_of(x1);
+    V a0 = hn::Zero(d), b0 = a0, c0 = a0, d0 = a0;
+    V a1 = a0, b1 = a0, c1 = a0, d1 = a0;
+    const size_t common = std::min(n0, n1);
+    for (size_t i = 0; i < common; ++i) {
+      AddTap<kRows, kFused>(d, w0[i], base0 + i * channels, in_a, in_b, in_c,
+                            in_d, a0, b0, c0, d0);
+      AddTap<kRows, kFused>(d, w1[i], base1 + i * channels, in_a, in_b, in_c,
+                            in_d, a1, b1, c1, d1);
+    }
+    for (size_t i = common; i < n0; ++i) {
+      AddTap<kRows, kFused>(d, w0[i], base0 + i * channels, in_a, in_b, in_c,
+                            in_d, a0, b0, c0, d0);
+    }
+    for (size_t i = common; i < n1; ++i) {
+      AddTap<kRows, kFused>(d, w1[i], base1 + i * channels, in_a, in_b, in_c,
+                            in_d, a1, b1, c1, d1);
+    }
+    const bool last0 = !pair, last1 = x + 2 == width;
+    StorePixel(d, a0, last0, out_a + 3 * x);
+    if (pair) StorePixel(d, a1, last1, out_a + 3 * x1);
+    if constexpr (kRows > 1) {
+      StorePixel(d, b0, last0, out_b + 3 * x);
+      if (pair) StorePixel(d, b1, last1, out_b + 3 * x1);
+    }
+    if constexpr (kRows > 2) {
+      StorePixel(d, c0, last0, out_c + 3 * x);
+      if (pair) StorePixel(d, c1, last1, out_c + 3 * x1);
+    }
+    if constexpr (kRows > 3) {
+      StorePixel(d, d0, last0, out_d + 3 * x);
+      if (pair) StorePixel(d, d1, last1, out_d + 3 * x1);
+    }
+  }
+}
+
+template <class D, bool kFused>
+void FilterRowsOf(D d, size_t count, const float* const* in, size_t channels,
+                  const AxisSpans& columns, InputPrefetcher& prefetcher,
+                  float* const* out) {
+  switch (count) {
+    case 1: return FilterRows<1, D, kFused>(d, in, channels, columns, prefetcher, out);
+    case 2: return FilterRows<2, D, kFused>(d, in, channels, columns, prefetcher, out);
+    case 3: return FilterRows<3, D, kFused>(d, in, channels, columns, prefetcher, out);
+    default: return FilterRows<4, D, kFused>(d, in, channels, columns, prefetcher, out);
+  }
+}
+
+// The horizontal pass of up to four finished rows: each holds input_width
+// pixels of `channels` floats plus at least one float of padding. Gray (and
 // gray+alpha) is filtered once and replicated.
 template <bool kFused>
-void FilterRowHorizontally(const float* row, size_t channels,
-                           const AxisSpans& columns,
-                           InputPrefetcher& prefetcher, float* out) {
+void FilterRowsHorizontally(size_t count, const float* const* rows,
+                            size_t channels, const AxisSpans& columns,
+                            InputPrefetcher& prefetcher, float* const* out) {
   const hn::CappedTag<float, 4> d4;
   const hn::CappedTag<float, 1> d1;
   if (channels >= 3 && hn::MaxLanes(d4) == 4) {
-    return FilterRow<decltype(d4), kFused>(d4, row, channels, columns,
-                                          prefetcher, out);
+    return FilterRowsOf<decltype(d4), kFused>(d4, count, rows, channels,
+                                              columns, prefetcher, out);
   }
   const size_t filtered = channels >= 3 ? 3 : 1;
   for (size_t c = 0; c < filtered; ++c) {
-    FilterRow<decltype(d1), kFused>(d1, row + c, channels, columns, prefetcher,
-                                    out + c);
+    const float* in_c[4];
+    float* out_c[4];
+    for (size_t j = 0; j < count; ++j) {
+      in_c[j] = rows[j] + c;
+      out_c[j] = out[j] + c;
+    }
+    FilterRowsOf<decltype(d1), kFused>(d1, count, in_c, channels, columns,
+                                       prefetcher, out_c);
   }
   if (filtered == 1) {
-    for (size_t x = 0; x < columns.size(); ++x) {
-      out[3 * x + 1] = out[3 * x + 2] = out[3 * x];
+    for (size_t j = 0; j < count; ++j) {
+      for (size_t x = 0; x < columns.size(); ++x) {
+        out[j][3 * x + 1] = out[j][3 * x + 2] = out[j][3 * x];
+      }
     }
   }
 }
@@ -322,16 +369,33 @@ void FilterImage(const ImageView& image, const AxisSpans& rows,
   // pixel in the horizontal pass.
   const size_t padded = RoundUp(row_floats + 1, lanes);
   const size_t chunk = RoundUp(kChunk, lanes);
-  const size_t in_flight = MaxRowsInFlight(rows, image.height);
-  auto accumulators = hwy::AllocateAligned<float>(in_flight * padded);
+  // Finished rows wait for the horizontal pass until there are four.
+  constexpr size_t kBatch = 4;
+  const size_t slots = MaxRowsInFlight(rows, image.height) + kBatch - 1;
+  auto accumulators = hwy::AllocateAligned<float>(slots * padded);
   auto converted = hwy::AllocateAligned<float>(kGroup * chunk);
   auto zeros = hwy::AllocateAligned<float>(chunk);
   std::fill_n(zeros.get(), chunk, 0.0f);
   auto accumulator_of = [&](size_t y) {
-    return accumulators.get() + (y % in_flight) * padded;
+    return accumulators.get() + (y % slots) * padded;
+  };
+  InputPrefetcher prefetcher(image);
+  size_t filtered = 0;  // rows done with both passes
+  auto filter_finished = [&](size_t closed) HWY_ATTR {
+    while (filtered < closed) {
+      const size_t count = std::min(kBatch, closed - filtered);
+      const float* in[kBatch];
+      float* to[kBatch];
+      for (size_t j = 0; j < count; ++j) {
+        in[j] = accumulator_of(filtered + j);
+        to[j] = out + (filtered + j) * out_row_floats;
+      }
+      FilterRowsHorizontally<kFused>(count, in, image.channels, columns,
+                                     prefetcher, to);
+      filtered += count;
+    }
   };
 
-  InputPrefetcher prefetcher(image);
   size_t opened = 0, closed = 0;
   for (size_t first = 0; first < image.height && closed < rows.size();
        first += kGroup) {
@@ -365,13 +429,13 @@ void FilterImage(const ImageView& image, const AxisSpans& rows,
         AddGroupTo<kFused>(outputs, converted.get(), chunk, weights, from, to, count);
       }
     }
-    prefetcher.Aim(end, end + kGroup);
-    for (; closed < opened && rows.end(closed) <= end; ++closed) {
-      FilterRowHorizontally<kFused>(accumulator_of(closed), image.channels,
-                                    columns, prefetcher,
-                                    out + closed * out_row_floats);
+    while (closed < opened && rows.end(closed) <= end) ++closed;
+    if (closed - filtered >= kBatch) {
+      prefetcher.Aim(end, end + 2 * kGroup);
+      filter_finished(closed);
     }
   }
+  filter_finished(closed);
 }
 
 void FilterUint8(const ImageView& image, const AxisSpans& rows,

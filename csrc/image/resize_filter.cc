@@ -17,6 +17,8 @@
 // and one rounding instead of two.
 #include "image/resize_filter.h"
 
+#include "attention_jxl/resize.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>

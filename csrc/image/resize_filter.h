@@ -17,7 +17,4 @@ void filter_separably(const ImageView& image, const AxisSpans& rows,
                       const AxisSpans& columns, float* out,
                       size_t out_row_floats);
 
-// The instruction set filter_separably runs with on this CPU, e.g. "AVX3".
-const char* resize_simd_target();
-
 }  // namespace attention_jxl

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import attention_jxl
+from attention_jxl import _core
 from conftest import SHARED, photo
 
 REFERENCE_INPUT = np.load(SHARED / "reference/model_inputs.npz")["flower.png"]
@@ -69,9 +70,11 @@ def test_center_12mp_peer_published(compare, model, image_12mp) -> None:
             f"TF {tf.__version__} resize_with_pad + TFLite", published_center, image_12mp, rounds=5)
 
 
-def test_resize_24mp_ours(compare, image_12mp) -> None:
+def test_resize_24mp_ours(compare) -> None:
     image = photo(6000, 4000)
-    compare("resize_with_pad on 24 MP", "ours", "C++", attention_jxl.model_input, image)
+    target = _core.resize_simd_target()
+    compare("resize_with_pad on 24 MP", "ours", f"C++, {target}", attention_jxl.model_input, image,
+            rounds=20)
 
 
 def test_resize_24mp_peer_tensorflow(compare) -> None:

@@ -3,12 +3,15 @@
 //
 // Vertical pass: the input is streamed once, in groups of kGroup rows; each
 // group is converted to float a chunk at a time and added into every output
-// row whose span covers it, so only a few accumulator rows are alive at a
-// time. Lanes run across the samples of a row, so each lane adds its input
-// rows in TF's order (first row of the span to last).
-// Horizontal pass: each finished accumulator row is filtered along x, one
-// output pixel per 4-lane vector (R, G, B and an ignored lane), four pixels at
-// a time so that their sums' latencies overlap. Taps are added in TF's order.
+// row whose span covers it (four output rows per load of the group), so only
+// a few accumulator rows are alive at a time. Lanes run across the samples of
+// a row, so each lane adds its input rows in TF's order (first row of the
+// span to last).
+// Horizontal pass: finished rows are filtered along x four at a time, one
+// pixel per 4-lane vector (R, G, B and an ignored lane); the rows share each
+// column's weights. Taps are added in TF's order.
+// 24 MP of 8-bit RGB is 72 MB to read, about half the time at this machine's
+// memory bandwidth, so the input is also prefetched (see InputPrefetcher).
 //
 // Float input therefore gives TF's result bit for bit (this file is compiled
 // with -ffp-contract=off so that no multiply and add are fused behind our

@@ -327,8 +327,8 @@ void FilterRowsHorizontally(size_t count, const float* const* rows,
   }
   const size_t filtered = channels >= 3 ? 3 : 1;
   for (size_t c = 0; c < filtered; ++c) {
-    const float* in_c[4];
-    float* out_c[4];
+    const float* in_c[4] = {};
+    float* out_c[4] = {};
     for (size_t j = 0; j < count; ++j) {
       in_c[j] = rows[j] + c;
       out_c[j] = out[j] + c;

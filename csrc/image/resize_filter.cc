@@ -20,12 +20,12 @@
 // and one rounding instead of two.
 #include "image/resize_filter.h"
 
-#include "attention_jxl/resize.h"
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+
+#include "attention_jxl/resize.h"  // resize_simd_target
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "image/resize_filter.cc"

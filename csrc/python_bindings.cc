@@ -168,11 +168,12 @@ PYBIND11_MODULE(_core, m) {
     float* out_data = out.mutable_data();
     {
       py::gil_scoped_release release;
-      aj::validate_image(arg.view);
-      aj::resize_with_pad(arg.view, width, height, out_data);
+      aj::resize_with_pad(arg.view, width, height, out_data);  // validates the view
     }
     return out;
   });
+
+  m.def("resize_simd_target", &aj::resize_simd_target);
 
   m.def("model_point_to_image", [](float x, float y, size_t width, size_t height) {
     return point_tuple(aj::model_point_to_image({x, y}, width, height));

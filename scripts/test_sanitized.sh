@@ -11,8 +11,8 @@ venv=.venv-sanitized
 build=build/sanitized
 reports="$PWD/$build/reports"
 
-# The system packages (libjxl, its tools and test data, libpng, libjpeg).
-if ! { command -v cjxl && command -v djxl && pkg-config --exists libjxl libpng libjpeg &&
+# The system packages (libjxl, its tools and test data, libpng, libjpeg, Highway).
+if ! { command -v cjxl && command -v djxl && pkg-config --exists libjxl libpng libjpeg libhwy &&
        [ -d /usr/share/libjxl-testdata ]; } >/dev/null; then
   bash scripts/setup.sh
 fi

@@ -28,4 +28,8 @@ PadGeometry resize_with_pad_geometry(size_t width, size_t height,
 void resize_with_pad(const ImageView& image, size_t target_width,
                      size_t target_height, float* out);
 
+// The instruction set resize_with_pad picked for this CPU at run time, as
+// Highway names it ("AVX3" = AVX-512, "AVX2", "SSE4", ...).
+const char* resize_simd_target();
+
 }  // namespace attention_jxl

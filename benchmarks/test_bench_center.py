@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import attention_jxl
-from attention_jxl import _core
 from conftest import SHARED, photo
 
 SIZES = {"6 MP": (3000, 2000), "12 MP": (4000, 3000), "24 MP": (6000, 4000)}
@@ -53,7 +52,7 @@ def test_center_peer_published(compare, sized_photo) -> None:
 
 def test_resize_24mp_ours(compare) -> None:
     image = photo(6000, 4000)
-    target = _core.resize_simd_target()
+    target = attention_jxl.resize_simd_target()
     compare("resize_with_pad on 24 MP", "ours", f"C++, {target}", attention_jxl.model_input, image,
             rounds=20)
 

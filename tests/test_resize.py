@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import attention_jxl
-from attention_jxl import _core
 
 HEIGHT, WIDTH = 480, 640
 
@@ -124,5 +123,5 @@ def test_float_input_is_bit_identical_to_tensorflow(reference_centers, reference
 
 
 def test_simd_target_is_named() -> None:
-    name = _core.resize_simd_target()
+    name = attention_jxl.resize_simd_target()
     assert isinstance(name, str) and name.isupper(), name

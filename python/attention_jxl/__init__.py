@@ -15,6 +15,7 @@ from attention_jxl._codec import (
     jpeg_center,
     libjxl_version,
     model_input,
+    resize_simd_target,
     transcode_jpeg,
 )
 from attention_jxl._limits import (
@@ -55,6 +56,7 @@ __all__ = [
     "prepare_model",
     "prepared_model",
     "preview",
+    "resize_simd_target",
     "set_max_image_pixels",
     "transcode_jpeg",
 ]

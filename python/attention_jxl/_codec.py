@@ -28,6 +28,11 @@ def libjxl_version() -> tuple[int, int, int]:
     return tuple(_core.libjxl_version())
 
 
+def resize_simd_target() -> str:
+    """The instruction set the model-input resize runs with on this CPU ("AVX3" = AVX-512)."""
+    return _core.resize_simd_target()
+
+
 def model_input(image: Any) -> np.ndarray:
     """The 480x640x3 float32 tensor the model sees for `image`.
 

@@ -30,7 +30,9 @@ from ai_edge_litert import schema_py_generated as schema
 from . import fold, groupnorm, head
 from .graph import Graph, as_name
 
-PREPARATION_VERSION = 1
+# Part of every cached file name and recorded in each prepared model: raise it
+# whenever a pass changes what it writes, so no stale preparation is reused.
+PREPARATION_VERSION = 2
 METADATA_NAME = "attention_jxl"
 CENTER = "center"
 SALIENCY = "saliency"

@@ -42,8 +42,11 @@ setup() {
   fi
   [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
   echo '*' >"$venv/.gitignore"
-  "$venv/bin/python" -m pip install -q "atheris==2.3.0" numpy pillow "ai-edge-litert==1.4.0" \
-    "scikit-build-core>=0.10" "pybind11>=2.12"
+  # The build requirements come from pyproject.toml (no build isolation below).
+  local build_requires
+  mapfile -t build_requires < <("$venv/bin/python" -c 'import tomllib
+print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
+  "$venv/bin/python" -m pip install -q "atheris==2.3.0" numpy pillow "${build_requires[@]}"
   local flags=()
   if [ "$instrument" = 1 ]; then
     # vptr and function checks need UBSan's C++ runtime, which atheris'

@@ -24,8 +24,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # No build isolation, so the cached build tree keeps pointing at this venv's
 # LiteRT library and rebuilds are incremental (pyproject.toml's build requires).
-"$venv/bin/python" -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
-  "ai-edge-litert==1.4.0"
+mapfile -t build_requires < <("$venv/bin/python" -c 'import tomllib
+print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))')
+"$venv/bin/python" -m pip install -q "${build_requires[@]}"
 # With debug info and unstripped (pybind11 strips Release modules), so
 # reports name our functions, files and lines.
 "$venv/bin/python" -m pip install -q --no-build-isolation \

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "attention_jxl/error.h"
+#include "attention_jxl/limits.h"
 #include "attention_jxl/saliency.h"
 
 namespace attention_jxl {
@@ -59,6 +60,14 @@ Box crop_box(const SaliencyMap& map, size_t image_width, size_t image_height,
   if (map.width == 0 || map.height == 0 || map.values.size() != map.width * map.height) {
     throw Error(ErrorCode::kInvalidArgument, "saliency map is empty or its size is inconsistent");
   }
+  for (const float value : map.values) {
+    if (!(value >= 0) || !std::isfinite(value)) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "saliency map values must be finite and non-negative");
+    }
+  }
+  // Every window position is visited: bound them as images are bounded.
+  check_image_pixels(image_width, image_height, "image");
 
   // table[i * stride + j]: the sum of the cells above row i and left of column j.
   const size_t stride = map.width + 1;

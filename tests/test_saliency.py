@@ -263,5 +263,11 @@ def test_bad_sizes_and_options(flower):
         attention_jxl.box_from_saliency(np.ones((0, 4)), (4, 4), 1, 1)
     with pytest.raises(ValueError, match="saliency map must have shape"):
         attention_jxl.box_from_saliency(np.ones(4), (4, 4), 1, 1)
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        attention_jxl.box_from_saliency(np.full((4, 4), np.nan), (4, 4), 1, 1)
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        attention_jxl.box_from_saliency(-np.ones((4, 4)), (4, 4), 1, 1)
+    with pytest.raises(attention_jxl.ImageTooLargeError):
+        attention_jxl.box_from_saliency(np.ones((4, 4)), (100_000, 100_000), 1, 1)
     with pytest.raises(TypeError, match="aspect must be"):
         attention_jxl.crop_box(flower, aspect=True)

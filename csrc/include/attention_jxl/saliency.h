@@ -42,7 +42,8 @@ SaliencyMap predict_saliency(const Model& model, const ImageView& image, int ori
 // at the window's fractional edges in map cells. Windows within 1e-9 of the
 // total mass of the best count as equal; among them the one whose middle is
 // closest to map.center wins. Throws Error(kInvalidArgument) for empty sizes,
-// a crop larger than the image or an empty map.
+// a crop larger than the image, an empty map or one with negative or
+// non-finite values; Error(kTooLarge) for an image over max_image_pixels().
 Box crop_box(const SaliencyMap& map, size_t image_width, size_t image_height,
              size_t crop_width, size_t crop_height);
 

@@ -271,3 +271,30 @@ def test_bad_sizes_and_options(flower):
         attention_jxl.box_from_saliency(np.ones((4, 4)), (100_000, 100_000), 1, 1)
     with pytest.raises(TypeError, match="aspect must be"):
         attention_jxl.crop_box(flower, aspect=True)
+
+
+@pytest.mark.parametrize("size", [(256, 171), (300, 300), (1000, 700), (3000, 2000), (97, 1500)])
+def test_resampler_is_pillows_bilinear(flower, size):
+    # The same antialiased triangle filter as Pillow's BILINEAR; Pillow's
+    # fixed-point arithmetic rounds some samples the other way.
+    from PIL import Image
+
+    ours = attention_jxl._core.resample(flower, *size)
+    pillow = np.asarray(Image.fromarray(flower).resize(size, Image.BILINEAR))
+    assert ours.shape == pillow.shape
+    difference = np.abs(ours.astype(np.int16) - pillow.astype(np.int16))
+    assert difference.max() <= 1 and difference.mean() < 0.2
+
+
+def test_concurrent_calls_agree(flower):
+    from concurrent.futures import ThreadPoolExecutor
+
+    small = np.ascontiguousarray(flower[::4, ::4])
+    expected = attention_jxl.saliency(small), attention_jxl.crop_box(small, aspect="1:1")
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(
+            lambda _: (attention_jxl.saliency(small), attention_jxl.crop_box(small, aspect="1:1")),
+            range(8)))
+    for values, box in results:
+        np.testing.assert_array_equal(values, expected[0])
+        assert box == expected[1]

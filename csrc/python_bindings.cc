@@ -232,6 +232,27 @@ PYBIND11_MODULE(_core, m) {
       py::arg("image_height"), py::arg("aspect"));
 
   m.def(
+      "thumbnail",
+      [](const aj::Model& model, py::array image, long long width, long long height,
+         const std::string& fit, int orientation) {
+        ImageArg arg = image_arg(std::move(image));
+        const size_t w = non_negative(width, "size");
+        const size_t h = non_negative(height, "size");
+        if (fit != "cover" && fit != "contain") {
+          throw py::value_error("fit must be \"cover\" or \"contain\", got '" + fit + "'");
+        }
+        const aj::Fit how = fit == "cover" ? aj::Fit::kCover : aj::Fit::kContain;
+        aj::DecodedImage out;
+        {
+          py::gil_scoped_release release;
+          out = aj::thumbnail(model, arg.view, w, h, how, orientation);
+        }
+        return decoded_array(std::move(out));
+      },
+      py::arg("model"), py::arg("image"), py::arg("width"), py::arg("height"), py::arg("fit"),
+      py::arg("orientation"));
+
+  m.def(
       "resample",
       [](py::array image, long long width, long long height) {
         ImageArg arg = image_arg(std::move(image));

@@ -298,3 +298,11 @@ def test_concurrent_calls_agree(flower):
     for values, box in results:
         np.testing.assert_array_equal(values, expected[0])
         assert box == expected[1]
+
+
+def test_cover_is_the_aspect_crop_shrunk(flower):
+    cropped = attention_jxl.crop(flower, aspect="3:1")
+    expected = attention_jxl._core.resample(np.ascontiguousarray(cropped), 300, 100)
+    np.testing.assert_array_equal(attention_jxl.thumbnail(flower, (300, 100)), expected)
+    with pytest.raises(ValueError, match="orientation must be 1..8"):
+        attention_jxl.thumbnail(flower, (30, 10), fit="contain", orientation=0)

@@ -186,21 +186,9 @@ def thumbnail(
     than `size`, it is returned at its own size.
     """
     array = as_image_array(image)
-    target_width, target_height = _check_size(size, "size")
-    image_width, image_height = _image_size(array)
-    if fit == "cover":
-        region = crop(array, aspect=target_width / target_height, orientation=orientation,
-                      model=model)
-    elif fit == "contain":
-        scale = min(target_width / image_width, target_height / image_height)
-        region = array
-        target_width = min(target_width, max(1, round(image_width * scale)))
-        target_height = min(target_height, max(1, round(image_height * scale)))
-    else:
+    width, height = _check_size(size, "size")
+    if fit not in ("cover", "contain"):
         raise ValueError(f'fit must be "cover" or "contain", got {fit!r}')
-    region_width, region_height = _image_size(region)
-    if region_width < target_width or region_height < target_height:
-        return region.copy()
-    if (region_width, region_height) == (target_width, target_height):
-        return region.copy()
-    return _keep_channels(_core.resample(region, target_width, target_height), array)
+    result = _core.thumbnail(_native(model), array, width, height, fit,
+                             _check_int("orientation", orientation))
+    return _keep_channels(result, array)

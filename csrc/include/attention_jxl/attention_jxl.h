@@ -14,4 +14,5 @@
 #include "attention_jxl/resample.h"
 #include "attention_jxl/resize.h"
 #include "attention_jxl/saliency.h"
+#include "attention_jxl/thumbnail.h"
 #include "attention_jxl/transcode.h"

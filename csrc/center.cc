@@ -5,37 +5,10 @@
 
 #include "attention_jxl/error.h"
 #include "attention_jxl/resize.h"
+#include "image_region.h"
 #include "orientation.h"
 
 namespace attention_jxl {
-namespace {
-
-// The part of the model input that holds the image, as the published script
-// computes it (its asymmetric right/bottom edges included).
-struct Region {
-  double left, top, right, bottom;
-};
-
-Region image_region(size_t width, size_t height) {
-  const double padded_width = Model::kInputWidth;
-  const double padded_height = Model::kInputHeight;
-  const double padded_aspect = padded_height / padded_width;
-  const double image_aspect = static_cast<double>(height) / static_cast<double>(width);
-  if (padded_aspect > image_aspect) {  // bands above and below
-    // Python's round() rounds half to even, as nearbyint does by default.
-    const double valid_height = std::nearbyint(padded_width * image_aspect);
-    const double top = std::floor((padded_height - valid_height) / 2);
-    return {0, top, padded_width, valid_height + top - 1};
-  }
-  if (padded_aspect < image_aspect) {  // bands left and right
-    const double valid_width = std::nearbyint(padded_height / image_aspect);
-    const double left = std::floor((padded_width - valid_width) / 2);
-    return {left, 0, valid_width + left - 1, padded_height};
-  }
-  return {0, 0, padded_width, padded_height};
-}
-
-}  // namespace
 
 Point model_point_to_image(ModelPoint point, size_t width, size_t height) {
   const Region region = image_region(width, height);

@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -95,6 +96,36 @@ py::bytes as_bytes(const std::vector<uint8_t>& data) {
   return py::bytes(reinterpret_cast<const char*>(data.data()), data.size());
 }
 
+py::array_t<float> map_array(const aj::SaliencyMap& map) {
+  py::array_t<float> out({static_cast<py::ssize_t>(map.height), static_cast<py::ssize_t>(map.width)});
+  std::copy(map.values.begin(), map.values.end(), out.mutable_data());
+  return out;
+}
+
+size_t non_negative(long long value, const char* what) {
+  if (value < 0) {
+    throw py::value_error(std::string(what) + " must be positive, got " + std::to_string(value));
+  }
+  return static_cast<size_t>(value);
+}
+
+// A map from Python (any 2-D float32 array) with the center it goes with.
+aj::SaliencyMap map_arg(const py::array_t<float, py::array::c_style | py::array::forcecast>& values,
+                        long cx, long cy) {
+  if (values.ndim() != 2) {
+    throw py::value_error("saliency map must have shape (H, W), got " +
+                          std::to_string(values.ndim()) + " dimensions");
+  }
+  aj::SaliencyMap map;
+  map.height = static_cast<size_t>(values.shape(0));
+  map.width = static_cast<size_t>(values.shape(1));
+  map.values.assign(values.data(), values.data() + values.size());
+  map.center = {cx, cy};
+  return map;
+}
+
+py::tuple box_tuple(aj::Box box) { return py::make_tuple(box.x, box.y, box.width, box.height); }
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -152,7 +183,89 @@ PYBIND11_MODULE(_core, m) {
           center = aj::predict_center(model, arg.view, orientation);
         }
         return point_tuple(center);
+      }, py::arg("image"), py::arg("orientation") = 1)
+      .def("saliency", [](const aj::Model& model, py::array image, int orientation) {
+        ImageArg arg = image_arg(std::move(image));
+        aj::SaliencyMap map;
+        {
+          py::gil_scoped_release release;
+          map = aj::predict_saliency(model, arg.view, orientation);
+        }
+        return py::make_tuple(map_array(map), point_tuple(map.center));
       }, py::arg("image"), py::arg("orientation") = 1);
+
+  m.def(
+      "crop_box",
+      [](const py::array_t<float, py::array::c_style | py::array::forcecast>& values, long cx,
+         long cy, long long image_width, long long image_height, long long width,
+         long long height) {
+        const aj::SaliencyMap map = map_arg(values, cx, cy);
+        const size_t iw = non_negative(image_width, "image width");
+        const size_t ih = non_negative(image_height, "image height");
+        const size_t w = non_negative(width, "crop width");
+        const size_t h = non_negative(height, "crop height");
+        aj::Box box;
+        {
+          py::gil_scoped_release release;
+          box = aj::crop_box(map, iw, ih, w, h);
+        }
+        return box_tuple(box);
+      },
+      py::arg("saliency"), py::arg("center_x"), py::arg("center_y"), py::arg("image_width"),
+      py::arg("image_height"), py::arg("width"), py::arg("height"));
+
+  m.def(
+      "crop_box_for_aspect",
+      [](const py::array_t<float, py::array::c_style | py::array::forcecast>& values, long cx,
+         long cy, long long image_width, long long image_height, double aspect) {
+        const aj::SaliencyMap map = map_arg(values, cx, cy);
+        const size_t iw = non_negative(image_width, "image width");
+        const size_t ih = non_negative(image_height, "image height");
+        aj::Box box;
+        {
+          py::gil_scoped_release release;
+          box = aj::crop_box_for_aspect(map, iw, ih, aspect);
+        }
+        return box_tuple(box);
+      },
+      py::arg("saliency"), py::arg("center_x"), py::arg("center_y"), py::arg("image_width"),
+      py::arg("image_height"), py::arg("aspect"));
+
+  m.def(
+      "thumbnail",
+      [](const aj::Model& model, py::array image, long long width, long long height,
+         const std::string& fit, int orientation) {
+        ImageArg arg = image_arg(std::move(image));
+        const size_t w = non_negative(width, "size");
+        const size_t h = non_negative(height, "size");
+        if (fit != "cover" && fit != "contain") {
+          throw py::value_error("fit must be \"cover\" or \"contain\", got '" + fit + "'");
+        }
+        const aj::Fit how = fit == "cover" ? aj::Fit::kCover : aj::Fit::kContain;
+        aj::DecodedImage out;
+        {
+          py::gil_scoped_release release;
+          out = aj::thumbnail(model, arg.view, w, h, how, orientation);
+        }
+        return decoded_array(std::move(out));
+      },
+      py::arg("model"), py::arg("image"), py::arg("width"), py::arg("height"), py::arg("fit"),
+      py::arg("orientation"));
+
+  m.def(
+      "resample",
+      [](py::array image, long long width, long long height) {
+        ImageArg arg = image_arg(std::move(image));
+        const size_t w = non_negative(width, "width");
+        const size_t h = non_negative(height, "height");
+        aj::DecodedImage out;
+        {
+          py::gil_scoped_release release;
+          out = aj::resample(arg.view, w, h);
+        }
+        return decoded_array(std::move(out));
+      },
+      py::arg("image"), py::arg("width"), py::arg("height"));
 
   m.def("exif_orientation", [](const py::bytes& exif) {
     const std::string_view data = exif;

@@ -34,6 +34,7 @@ from attention_jxl._model import (
     prepared_model,
 )
 from attention_jxl._preview import preview
+from attention_jxl._saliency import box_from_saliency, crop, crop_box, saliency, thumbnail
 
 __all__ = [
     "DEFAULT_MAX_IMAGE_PIXELS",
@@ -41,7 +42,10 @@ __all__ = [
     "MODEL_SHA256",
     "MODEL_URL",
     "Model",
+    "box_from_saliency",
     "center",
+    "crop",
+    "crop_box",
     "decode",
     "download_model",
     "encode",
@@ -57,7 +61,9 @@ __all__ = [
     "prepared_model",
     "preview",
     "resize_simd_target",
+    "saliency",
     "set_max_image_pixels",
+    "thumbnail",
     "transcode_jpeg",
 ]
 __version__ = "0.1.0"

@@ -11,5 +11,8 @@
 #include "attention_jxl/limits.h"
 #include "attention_jxl/model.h"
 #include "attention_jxl/png_decode.h"
+#include "attention_jxl/resample.h"
 #include "attention_jxl/resize.h"
+#include "attention_jxl/saliency.h"
+#include "attention_jxl/thumbnail.h"
 #include "attention_jxl/transcode.h"

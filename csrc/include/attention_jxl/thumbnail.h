@@ -1,0 +1,26 @@
+// Thumbnails: shrunk copies of an image, cropped where people look.
+#pragma once
+
+#include <cstddef>
+
+#include "attention_jxl/decode.h"
+#include "attention_jxl/image.h"
+#include "attention_jxl/model.h"
+
+namespace attention_jxl {
+
+enum class Fit {
+  kCover,    // crop to the target's aspect by saliency, shrink to exactly the target
+  kContain,  // shrink the whole image to fit inside the target, keeping its aspect
+};
+
+// A width x height thumbnail (for kContain: the largest size of the image's
+// aspect inside it), same sample type and channels, resampled with
+// resample(). Never enlarged: when the image (kCover: its crop) is smaller
+// than the target it keeps its own size. `orientation` (EXIF 1..8) is how
+// the model sees the image; the thumbnail stays in stored orientation.
+// Throws Error(kInvalidArgument) for a zero target size or a bad image.
+DecodedImage thumbnail(const Model& model, const ImageView& image, size_t width, size_t height,
+                       Fit fit, int orientation = 1);
+
+}  // namespace attention_jxl

@@ -94,12 +94,8 @@ struct LiteRtEnvOption {
   LiteRtAny value;
 };
 
-// LiteRT's log severities (int8_t in the library).
-enum : int8_t {
-  kLiteRtLogSeverityInfo = 1,
-  kLiteRtLogSeverityWarning = 2,
-  kLiteRtLogSeverityError = 3,
-};
+// LiteRT's log severity for errors (severities are int8_t in the library).
+enum : int8_t { kLiteRtLogSeverityError = 3 };
 
 LiteRtStatus LiteRtCreateEnvironment(int num_options,
                                      const LiteRtEnvOption* options,

@@ -75,7 +75,10 @@ export LDFLAGS="-fsanitize=address,undefined"
 
 start=$SECONDS
 status=0
-(($#)) || set -- tests
+# ai_edge_litert's own Python CompiledModel dlopens its vendor plugins with
+# RTLD_DEEPBIND, which the sanitizer runtime cannot run (the core never loads
+# them): that one test of the preparation is left out here.
+(($#)) || set -- tests --deselect tests/test_prepare.py::test_compiled_model_loads_prepared
 "$venv/bin/python" -m pytest -p no:cacheprovider "$@" 2>&1 |
   tee "$reports/pytest.log" || status=$?
 echo "wall time: $((SECONDS - start)) s"

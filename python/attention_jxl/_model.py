@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -27,6 +26,7 @@ from attention_jxl._prepare import (
     prepare_model_bytes,
     prepared_file_name,
     prepared_info,
+    write_atomically,
 )
 
 MODEL_URL = "https://github.com/google/attention-center/raw/main/model/center.tflite"
@@ -119,8 +119,7 @@ def prepared_model(path: str | os.PathLike[str] | None = None, *, exact: bool = 
             )
         return source
     digest = _check_not_damaged(source, data)
-    kind = "exact" if exact else "fast"
-    target = cache_dir() / "prepared" / f"{digest}-{kind}-v{PREPARATION_VERSION}.tflite"
+    target = cache_dir() / "prepared" / prepared_file_name(exact, stem=digest)
     if not target.is_file():
         try:
             prepared = prepare_model_bytes(data, exact=exact)
@@ -128,20 +127,8 @@ def prepared_model(path: str | os.PathLike[str] | None = None, *, exact: bool = 
             raise ValueError(
                 f"{source} cannot be prepared as the attention model: {error}"
             ) from None
-        _write_atomically(target, prepared)
+        write_atomically(target, prepared)
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(partial, target)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
 
 
 def download_model(
@@ -170,7 +157,7 @@ def download_model(
         raise ValueError(
             f"downloaded model has sha256 {digest}, expected {MODEL_SHA256}; not saved"
         )
-    _write_atomically(target, data)
+    write_atomically(target, data)
     for exact in (False, True):
         prepared_model(target, exact=exact)
     return target
@@ -245,6 +232,7 @@ def default_model() -> Model:
 
 __all__ = [
     "MODEL_SHA256",
+    "PREPARATION_VERSION",
     "MODEL_URL",
     "Model",
     "cache_dir",

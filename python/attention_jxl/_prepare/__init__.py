@@ -94,9 +94,24 @@ def prepared_info(model: str | os.PathLike[str] | bytes) -> dict[str, Any] | Non
     return None
 
 
-def prepared_file_name(exact: bool) -> str:
-    """The name of a prepared copy of the published model, as bundled and cached."""
-    return f"center-{'exact' if exact else 'fast'}-v{PREPARATION_VERSION}.tflite"
+def prepared_file_name(exact: bool, stem: str = "center") -> str:
+    """The name of a prepared copy, as bundled (stem "center") and cached (the sha256)."""
+    return f"{stem}-{'exact' if exact else 'fast'}-v{PREPARATION_VERSION}.tflite"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Writes `data` to a temporary file beside `target`, then renames it over `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _locate_outputs(graph: Graph) -> tuple[int, int]:
@@ -276,20 +291,9 @@ def prepare_model(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
 
     See `prepare_model_bytes` for the outputs and errors.
     """
-    source, target = Path(src), Path(dst)
-    prepared = prepare_model_bytes(source.read_bytes(), exact=exact,
-                                   extra_outputs=extra_outputs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(prepared)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    target = Path(dst)
+    write_atomically(target, prepare_model_bytes(Path(src).read_bytes(), exact=exact,
+                                                 extra_outputs=extra_outputs))
     return target
 
 
@@ -302,4 +306,5 @@ __all__ = [
     "prepare_model_bytes",
     "prepared_file_name",
     "prepared_info",
+    "write_atomically",
 ]

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <vector>
 
+#include "attention_jxl/decode.h"
 #include "attention_jxl/error.h"
+#include "attention_jxl/reorder.h"
 #include "attention_jxl/resize.h"
 #include "image_region.h"
 #include "orientation.h"
@@ -63,6 +65,12 @@ std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& im
   settings.center_x = center.x;
   settings.center_y = center.y;
   return encode(image, settings);
+}
+
+Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size) {
+  const std::vector<uint8_t> prefix = lf_prefix(data, size);
+  const DecodedImage dc = decode(prefix.data(), prefix.size(), /*threads=*/0, /*partial=*/true);
+  return predict_center(model, dc.view());
 }
 
 }  // namespace attention_jxl

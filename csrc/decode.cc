@@ -32,17 +32,6 @@ bool has_alpha(const JxlBasicInfo& info) { return info.alpha_bits > 0; }
 
 }  // namespace
 
-ImageView DecodedImage::view() const {
-  ImageView view;
-  view.data = pixels.data();
-  view.width = width;
-  view.height = height;
-  view.channels = channels;
-  view.type = type;
-  view.row_stride = width * channels * sample_size(type);
-  return view;
-}
-
 DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial) {
   if (data == nullptr || size == 0) corrupt("no JPEG XL data to decode (0 bytes)");
   const JxlSignature signature = JxlSignatureCheck(data, size);

@@ -93,4 +93,15 @@ void validate_image(const ImageView& image) {
   if (image.type == SampleType::kFloat32) check_finite(image);
 }
 
+ImageView DecodedImage::view() const {
+  ImageView view;
+  view.data = pixels.data();
+  view.width = width;
+  view.height = height;
+  view.channels = channels;
+  view.type = type;
+  view.row_stride = width * channels * sample_size(type);
+  return view;
+}
+
 }  // namespace attention_jxl

@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-#include "attention_jxl/center.h"
+#include "attention_jxl/types.h"
 #include "attention_jxl/decode.h"
 
 namespace attention_jxl {

@@ -360,6 +360,45 @@ PYBIND11_MODULE(_core, m) {
       py::arg("data"));
 
   m.def(
+      "reorder",
+      [](py::buffer data, long x, long y) {
+        const ByteArg input(data);
+        std::vector<uint8_t> reordered;
+        {
+          py::gil_scoped_release release;
+          reordered = aj::reorder(input.data, input.size, aj::Point{x, y});
+        }
+        return as_bytes(reordered);
+      },
+      py::arg("data"), py::arg("x"), py::arg("y"));
+
+  m.def(
+      "jxl_center",
+      [](py::buffer data, const aj::Model& model) {
+        const ByteArg input(data);
+        aj::Point center;
+        {
+          py::gil_scoped_release release;
+          center = aj::predict_jxl_center(model, input.data, input.size);
+        }
+        return point_tuple(center);
+      },
+      py::arg("data"), py::arg("model"));
+
+  m.def(
+      "lf_prefix",
+      [](py::buffer data) {
+        const ByteArg input(data);
+        std::vector<uint8_t> prefix;
+        {
+          py::gil_scoped_release release;
+          prefix = aj::lf_prefix(input.data, input.size);
+        }
+        return as_bytes(prefix);
+      },
+      py::arg("data"));
+
+  m.def(
       "transcode_jpeg",
       [](py::buffer data, int effort, bool center_first, long center_x, long center_y,
          int threads, const aj::Model* model) {

@@ -34,6 +34,7 @@ from attention_jxl._model import (
     prepared_model,
 )
 from attention_jxl._preview import preview
+from attention_jxl._reorder import jxl_center, reorder
 from attention_jxl._saliency import box_from_saliency, crop, crop_box, saliency, thumbnail
 
 __all__ = [
@@ -54,12 +55,14 @@ __all__ = [
     "frame_setting_names",
     "group_order",
     "jpeg_center",
+    "jxl_center",
     "libjxl_version",
     "max_image_pixels",
     "model_input",
     "prepare_model",
     "prepared_model",
     "preview",
+    "reorder",
     "resize_simd_target",
     "saliency",
     "set_max_image_pixels",

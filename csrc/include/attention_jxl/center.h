@@ -8,13 +8,9 @@
 #include "attention_jxl/encode.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
+#include "attention_jxl/types.h"
 
 namespace attention_jxl {
-
-struct Point {
-  long x = 0;
-  long y = 0;
-};
 
 // Maps a model output back to original pixels exactly as the published
 // pipeline does, including its fallback to the image middle when the point
@@ -28,6 +24,11 @@ Point predict_center(const Model& model, const ImageView& image);
 // upright, the center is returned in the stored pixels' coordinates (what
 // the group order needs).
 Point predict_center(const Model& model, const ImageView& stored, int orientation);
+
+// The center of an existing JPEG XL file (in its displayed pixels, as
+// decode() returns them), predicted from its 1:8 DC image: only the prefix
+// lf_prefix() (reorder.h) gives is decoded, never the groups' detail.
+Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size);
 
 // Predicts the center and encodes with the groups around it first.
 // settings.center_first/center_x/center_y are overwritten.

@@ -9,17 +9,6 @@
 
 namespace attention_jxl {
 
-// Interleaved, tightly packed pixels owned by the result.
-struct DecodedImage {
-  size_t width = 0;
-  size_t height = 0;
-  size_t channels = 0;  // color channels (1 or 3) plus alpha when present
-  SampleType type = SampleType::kUint8;
-  std::vector<uint8_t> pixels;
-
-  ImageView view() const;
-};
-
 // Sample type follows the codestream: <= 8 bits -> uint8, <= 16 bits ->
 // uint16, floating point -> float32. `threads` as in EncodeSettings.
 // Throws Error(kCorruptData) for truncated or invalid input, Error(kTooLarge)

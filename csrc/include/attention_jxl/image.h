@@ -1,8 +1,10 @@
-// A borrowed view of interleaved pixels: the one image type the core accepts.
+// Images: a borrowed view of interleaved pixels (the one image type the core
+// accepts) and pixels owned in the same layout.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace attention_jxl {
 
@@ -24,6 +26,17 @@ struct ImageView {
   const uint8_t* row(size_t y) const {
     return static_cast<const uint8_t*>(data) + y * row_stride;
   }
+};
+
+// Interleaved, tightly packed pixels owned by the image (decoders return these).
+struct DecodedImage {
+  size_t width = 0;
+  size_t height = 0;
+  size_t channels = 0;  // color channels (1 or 3) plus alpha when present
+  SampleType type = SampleType::kUint8;
+  std::vector<uint8_t> pixels;
+
+  ImageView view() const;
 };
 
 // Throws Error(kInvalidArgument) naming the problem when the view is empty,

@@ -7,16 +7,9 @@
 #include "attention_jxl/center.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
+#include "attention_jxl/types.h"
 
 namespace attention_jxl {
-
-// A window of an image in its pixels: columns [x, x + width), rows [y, y + height).
-struct Box {
-  long x = 0;
-  long y = 0;
-  long width = 0;
-  long height = 0;
-};
 
 // Where people look, over the image's own area at model resolution (the
 // model input without its padding, e.g. 640x427 for a 3:2 landscape image).

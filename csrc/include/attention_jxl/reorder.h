@@ -1,0 +1,37 @@
+// Rewrites a JPEG XL file into center-first order without re-encoding it:
+// only the tables of contents change and the sections move, so every decoder
+// shows the same pixels, and a viewer of a partial download shows the groups
+// around the center first.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "attention_jxl/types.h"
+
+namespace attention_jxl {
+
+// Every frame of the image (the DC frames of progressive DC too, with the
+// center scaled into them) gets LfGlobal, its LF groups and HfGlobal first,
+// then its pass groups, pass by pass, in libjxl's center-first order around
+// the group holding `center` (a pixel of the image as displayed, i.e. with
+// its orientation applied, as decode() returns it; clamped into the image).
+// Reference-only frames and the preview frame are kept as they are. A bare
+// codestream stays bare; a container keeps all its other boxes (Exif, XMP,
+// JPEG reconstruction data, ...) in their order, its codestream in one jxlc
+// box where the first codestream box was.
+// Throws Error(kCorruptData) for invalid or truncated data, Error(kUnsupported)
+// for a container with a frame index box (jxli, whose offsets would go
+// stale), Error(kTooLarge) for an image over max_image_pixels() (limits.h).
+std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center);
+
+// The shortest prefix of reorder(data, size, any center) from which a
+// progressive decoder renders a whole first image: everything up to the last
+// section before the first pass group of the image's main frame (the DC
+// frames, LfGlobal, the LF groups and HfGlobal). Cheap to produce (no pixel
+// work); decode(prefix, partial) gives the 1:8 image upsampled, enough to
+// predict the center of a file from.
+std::vector<uint8_t> lf_prefix(const uint8_t* data, size_t size);
+
+}  // namespace attention_jxl

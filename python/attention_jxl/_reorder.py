@@ -1,0 +1,65 @@
+"""reorder and jxl_center: center-first order for existing JPEG XL files."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from attention_jxl import _core
+from attention_jxl._codec import check_center
+from attention_jxl._image import as_byte_buffer
+from attention_jxl._model import Model, default_model
+
+
+def jxl_center(
+    data: bytes | bytearray | memoryview, *, model: Model | None = None
+) -> tuple[int, int]:
+    """Predicts the attention center of a JPEG XL file from its 1:8 DC image.
+
+    Only the headers, the DC frames, LfGlobal, the LF groups and HfGlobal are
+    decoded (the prefix a progressive viewer first paints), never the groups'
+    detail, so this costs a fraction of a full decode.
+
+    Returns:
+        (x, y) in the image as displayed (as `decode` returns it).
+
+    Raises:
+        ValueError: the data is not a complete, valid JPEG XL file.
+    """
+    native = (model or default_model())._native
+    x, y = _core.jxl_center(as_byte_buffer(data, "data (the JPEG XL file)"), native)
+    return x, y
+
+
+def reorder(
+    data: bytes | bytearray | memoryview,
+    center: Literal["auto"] | tuple[int, int] = "auto",
+    *,
+    model: Model | None = None,
+) -> bytes:
+    """Rewrites a JPEG XL file so the groups around `center` come first.
+
+    Nothing is re-encoded: each frame's table of contents gets a new
+    permutation and its sections move (LfGlobal, the LF groups and HfGlobal
+    first, then the groups of each pass in libjxl's center-first order, as
+    ``cjxl --group_order 1`` writes them). Decoded pixels stay bit-identical,
+    JPEG reconstruction stays byte-exact, progressive-DC frames are reordered
+    with the center scaled into them, and every other container box (Exif,
+    XMP, JPEG reconstruction data, ICC) is kept.
+
+    Args:
+        data: a complete JPEG XL file (bare codestream or container).
+        center: ``(x, y)`` in the image as displayed (as `decode` returns it;
+            clamped into the image), or ``"auto"`` to predict it with
+            `jxl_center`.
+        model: the model for ``"auto"`` (default: the bundled one).
+
+    Raises:
+        ValueError: the data is not a complete, valid JPEG XL file, or it has a
+            frame index box (``jxli``), whose offsets reordering would break.
+    """
+    buffer = as_byte_buffer(data, "data (the JPEG XL file)")
+    if isinstance(center, str) and center == "auto":
+        x, y = jxl_center(buffer, model=model)
+    else:
+        x, y = check_center(center)
+    return _core.reorder(buffer, x, y)

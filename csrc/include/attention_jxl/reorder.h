@@ -19,8 +19,9 @@ namespace attention_jxl {
 // its orientation applied, as decode() returns it; clamped into the image).
 // Reference-only frames and the preview frame are kept as they are. A bare
 // codestream stays bare; a container keeps all its other boxes (Exif, XMP,
-// JPEG reconstruction data, ...) in their order, its codestream in one jxlc
-// box where the first codestream box was.
+// JPEG reconstruction data, ...) in their order, and its jxlp boxes that hold
+// only the image header; the frames go into the codestream box they started
+// in (a jxlc box, or the last jxlp box).
 // Throws Error(kCorruptData) for invalid or truncated data, Error(kUnsupported)
 // for a container with a frame index box (jxli, whose offsets would go
 // stale), Error(kTooLarge) for an image over max_image_pixels() (limits.h).

@@ -79,7 +79,8 @@ void write_frame(BitWriter& out, const uint8_t* codestream, const FrameInfo& f,
 struct Rewritten {
   Container container;
   std::vector<uint8_t> codestream;
-  uint64_t lf_end = 0;  // in the new codestream, see lf_prefix()
+  uint64_t frames_start = 0;  // the image header's size, the same in both
+  uint64_t lf_end = 0;        // in the new codestream, see lf_prefix()
 };
 
 Rewritten rewrite(const uint8_t* data, size_t size, const Point* center) {
@@ -99,6 +100,7 @@ Rewritten rewrite(const uint8_t* data, size_t size, const Point* center) {
                               : Point{static_cast<long>(frames.metadata().size.width / 2),
                                       static_cast<long>(frames.metadata().size.height / 2)};
   BitWriter out;
+  result.frames_start = frames.frames_start();
   out.append(in.data(), static_cast<size_t>(frames.frames_start()));
   uint64_t end = frames.frames_start();
   bool main_frame_seen = false;
@@ -130,18 +132,42 @@ Rewritten rewrite(const uint8_t* data, size_t size, const Point* center) {
   return result;
 }
 
+void append_jxlp(std::vector<uint8_t>& out, uint32_t index, bool last, const uint8_t* data,
+                 size_t size) {
+  std::vector<uint8_t> payload;
+  payload.reserve(size + 4);
+  const uint32_t counter = index | (last ? 0x80000000u : 0);
+  for (int shift = 24; shift >= 0; shift -= 8) payload.push_back(static_cast<uint8_t>(counter >> shift));
+  payload.insert(payload.end(), data, data + size);
+  append_box(out, "jxlp", payload.data(), payload.size());
+}
+
+// The new codestream (its first `codestream_size` bytes) in the file's
+// container. jxlp boxes that hold only the image header stay as they are (a
+// decoder may need it before a box that follows, as libjxl needs it before
+// the JPEG reconstruction box); the frames go into the jxlp box where they
+// started, and the later codestream boxes go.
 std::vector<uint8_t> wrap(const Rewritten& r, const uint8_t* data, size_t codestream_size) {
-  if (r.container.bare) {
-    return {r.codestream.begin(), r.codestream.begin() + static_cast<std::ptrdiff_t>(codestream_size)};
-  }
+  const uint8_t* codestream = r.codestream.data();
+  if (r.container.bare) return {codestream, codestream + codestream_size};
   std::vector<uint8_t> out(kContainerSignature, kContainerSignature + 12);
-  bool codestream_written = false;
+  bool frames_written = false;
+  uint32_t index = 0;
+  size_t offset = 0;  // of the box's part in the original codestream
   for (const ContainerBox& box : r.container.boxes) {
     if (!box.is_codestream()) {
       out.insert(out.end(), data + box.start, data + box.start + box.size);
-    } else if (!codestream_written) {
-      append_box(out, "jxlc", r.codestream.data(), codestream_size);
-      codestream_written = true;
+    } else if (box.type == "jxlc") {
+      append_box(out, "jxlc", codestream, codestream_size);
+    } else if (!frames_written) {
+      const size_t part = box.payload_size - 4;
+      if (offset + part <= r.frames_start && offset + part < codestream_size) {
+        append_jxlp(out, index++, false, codestream + offset, part);
+      } else {
+        append_jxlp(out, index++, true, codestream + offset, codestream_size - offset);
+        frames_written = true;
+      }
+      offset += part;
     }
   }
   return out;

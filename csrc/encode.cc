@@ -148,37 +148,14 @@ double frame_setting_value(const EncodeSettings& settings, const std::string& na
   return fallback;
 }
 
-// libjxl applies the group-order center to the progressive DC frames too
-// (1/8, 1/64 of the image) and aborts the process (0.7; later versions fail)
-// when the center lies outside them. The DC frames are switched on by the
-// caller (progressive_dc) or by libjxl itself at distance >= 4.5 and effort
-// >= 4. Returns true when libjxl's automatic choice must be turned off;
-// throws when the caller asked for the DC frames explicitly.
-bool progressive_dc_must_be_off(const ImageView& image, const EncodeSettings& settings,
-                                bool lossless) {
-  if (!settings.center_first || settings.center_x < 0 || settings.center_y < 0) return false;
+// Whether the file gets progressive DC frames: asked for by the caller, or
+// switched on by libjxl itself at distance >= 4.5 and effort >= 4 (VarDCT).
+bool uses_progressive_dc(const EncodeSettings& settings, bool lossless) {
   const double requested = frame_setting_value(settings, "progressive_dc", -1);
+  if (requested != -1) return requested > 0;
   const bool modular = lossless || frame_setting_value(settings, "modular", -1) == 1;
-  if (modular) return false;
   constexpr float kAutomaticFromDistance = 4.5f;  // libjxl's kMinButteraugliDistanceForProgressiveDc
-  const bool automatic = requested == -1 && settings.effort >= 4 &&
-                         settings.distance >= kAutomaticFromDistance;
-  const int levels = requested > 0 ? static_cast<int>(requested) : automatic ? 1 : 0;
-  size_t scale = 1;
-  for (int level = 0; level < levels; ++level) scale *= 8;
-  const size_t dc_width = (image.width + scale - 1) / scale;
-  const size_t dc_height = (image.height + scale - 1) / scale;
-  const bool outside = static_cast<size_t>(settings.center_x) >= dc_width ||
-                       static_cast<size_t>(settings.center_y) >= dc_height;
-  if (levels == 0 || !outside) return false;
-  if (requested > 0) {
-    invalid("progressive_dc=" + std::to_string(levels) + " cannot be combined with the center (" +
-            std::to_string(settings.center_x) + ", " + std::to_string(settings.center_y) +
-            "): libjxl applies it to the " + std::to_string(dc_width) + "x" +
-            std::to_string(dc_height) +
-            " DC frame too and fails; use progressive_dc=0 or center=None");
-  }
-  return true;
+  return !modular && settings.effort >= 4 && settings.distance >= kAutomaticFromDistance;
 }
 
 // libjxl 0.7 aborts the process (an assertion in its noise encoder) when the
@@ -234,16 +211,12 @@ std::vector<uint8_t> encode(const ImageView& image,
   }
 
   JxlEncoderFrameSettings* frame = JxlEncoderFrameSettingsCreate(encoder, nullptr);
-  EncodeSettings effective = settings;
+  const bool progressive_dc = uses_progressive_dc(settings, lossless);
+  EncodeSettings effective = libjxl_settings(settings, progressive_dc);
   effective.lossless = lossless;
   apply_cjxl_defaults(encoder, frame, effective);
   for (const auto& named : settings.frame_settings) {
     set_option(frame, find_frame_setting(named.first), named.second);
-  }
-  if (progressive_dc_must_be_off(image, settings, lossless)) {
-    check_encoder(encoder,
-                  JxlEncoderFrameSettingsSetOption(frame, JXL_ENC_FRAME_SETTING_PROGRESSIVE_DC, 0),
-                  "progressive_dc");
   }
   check_encoder(encoder, JxlEncoderUseContainer(encoder, JXL_FALSE), "JxlEncoderUseContainer");
 
@@ -288,7 +261,8 @@ std::vector<uint8_t> encode(const ImageView& image,
           "JxlEncoderAddImageFrame");
   }
   JxlEncoderCloseInput(encoder);
-  return drain_output(encoder);
+  return finish_group_order(drain_output(encoder), settings, progressive_dc, image.width,
+                            image.height);
 }
 
 }  // namespace attention_jxl

@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "attention_jxl/encode.h"
 #include "attention_jxl/error.h"
+#include "attention_jxl/reorder.h"
 #include "jxl_runner.h"
 
 namespace attention_jxl {
@@ -118,6 +120,26 @@ void apply_cjxl_defaults(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
                 JxlEncoderFrameSettingsSetFloatOption(
                     frame, JXL_ENC_FRAME_SETTING_CHANNEL_COLORS_GROUP_PERCENT, -1.0f),
                 "channel_colors_group_percent");
+}
+
+bool libjxl_writes_center_first(bool progressive_dc) {
+  const LibjxlVersion version = libjxl_version();
+  const bool chunked = version.major > 0 || version.minor >= 10;
+  return !chunked && !progressive_dc;
+}
+
+EncodeSettings libjxl_settings(const EncodeSettings& settings, bool progressive_dc) {
+  EncodeSettings given = settings;
+  given.center_first = settings.center_first && libjxl_writes_center_first(progressive_dc);
+  return given;
+}
+
+std::vector<uint8_t> finish_group_order(std::vector<uint8_t> file, const EncodeSettings& settings,
+                                        bool progressive_dc, size_t width, size_t height) {
+  if (!settings.center_first || libjxl_writes_center_first(progressive_dc)) return file;
+  const Point center{settings.center_x >= 0 ? settings.center_x : static_cast<long>(width / 2),
+                     settings.center_y >= 0 ? settings.center_y : static_cast<long>(height / 2)};
+  return reorder(file.data(), file.size(), center, CenterPixels::kStored);
 }
 
 std::vector<uint8_t> drain_output(JxlEncoder* encoder) {

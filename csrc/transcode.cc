@@ -84,7 +84,7 @@ std::vector<uint8_t> transcode_jpeg(const uint8_t* data, size_t size,
                   "JxlEncoderSetParallelRunner");
   }
   JxlEncoderFrameSettings* frame = JxlEncoderFrameSettingsCreate(encoder, nullptr);
-  apply_cjxl_defaults(encoder, frame, options);
+  apply_cjxl_defaults(encoder, frame, libjxl_settings(options, /*progressive_dc=*/false));
   // cjxl's order: the container (needed for the JPEG reconstruction box),
   // the request to store that box, then the JPEG itself.
   check_encoder(encoder, JxlEncoderUseContainer(encoder, JXL_TRUE), "JxlEncoderUseContainer");
@@ -92,7 +92,8 @@ std::vector<uint8_t> transcode_jpeg(const uint8_t* data, size_t size,
                 "JxlEncoderStoreJPEGMetadata");
   add_jpeg_frame(encoder, frame, data, size);
   JxlEncoderCloseInput(encoder);
-  return drain_output(encoder);
+  return finish_group_order(drain_output(encoder), options, /*progressive_dc=*/false, header.width,
+                            header.height);
 }
 
 JpegCenter predict_jpeg_center(const Model& model, const uint8_t* data, size_t size) {

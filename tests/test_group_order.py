@@ -1,9 +1,6 @@
 """group_order: the stored group order of real files, ours and cjxl's.
 
-The expected center-first order is libjxl's (v0.7 enc_frame.cc): groups sorted
-by the Chebyshev distance of their centers from the center of the group that
-holds the attention center (concentric squares), then clockwise by angle,
-starting on the side of that group the center lies closest to.
+The expected center-first order is libjxl's (conftest.center_first).
 """
 
 from __future__ import annotations
@@ -16,7 +13,14 @@ import numpy as np
 import pytest
 
 import attention_jxl
-from conftest import TESTDATA, cjxl, load_like_published_script, write_pnm
+from conftest import (
+    TESTDATA,
+    center_first,
+    cjxl,
+    load_like_published_script,
+    row_major,
+    write_pnm,
+)
 
 FLOWER = TESTDATA / "jxl/flower"
 GROUP = 256
@@ -25,27 +29,6 @@ GROUP = 256
 @pytest.fixture(scope="module")
 def flower() -> np.ndarray:
     return load_like_published_script(FLOWER / "flower.png")  # 2268x1512 RGB
-
-
-def row_major(width: int, height: int, dim: int = GROUP) -> list[tuple[int, int]]:
-    return [(x, y) for y in range(0, height, dim) for x in range(0, width, dim)]
-
-
-def center_first(width: int, height: int, cx: int, cy: int,
-                 dim: int = GROUP) -> list[tuple[int, int]]:
-    """libjxl's center-first group order for a center at (cx, cy)."""
-    ccx = (cx // dim) * dim + dim // 2
-    ccy = (cy // dim) * dim + dim // 2
-    direction = -math.atan2(cy - ccy, cx - ccx)
-    side = int(math.fmod(direction + 5 * math.pi / 4, 2 * math.pi) * 2 / math.pi)
-
-    def key(origin: tuple[int, int]) -> tuple[int, float]:
-        dx, dy = origin[0] + dim // 2 - ccx, origin[1] + dim // 2 - ccy
-        angle = math.remainder(math.atan2(dy, dx) + math.pi / 4 + side * math.pi / 2,
-                               2 * math.pi)
-        return max(abs(dx), abs(dy)), angle
-
-    return sorted(row_major(width, height, dim), key=key)
 
 
 def check_center_first(order, width: int, height: int, center: tuple[int, int]) -> None:

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 import attention_jxl
-from conftest import TESTDATA, cjxl, require_tool
-from test_group_order import center_first
+from conftest import TESTDATA, center_first, cjxl, require_tool
 
 FLOWER = TESTDATA / "jxl/flower"
 JPEG = FLOWER / "flower.png.im_q85_420.jpg"

@@ -12,11 +12,16 @@
 
 namespace attention_jxl {
 
+// Which pixels a center is given in.
+enum class CenterPixels {
+  kDisplayed,  // the image as shown: its orientation applied, as decode() returns it
+  kStored,     // the codestream's own pixels, as encode() takes them
+};
+
 // Every frame of the image (the DC frames of progressive DC too, with the
 // center scaled into them) gets LfGlobal, its LF groups and HfGlobal first,
 // then its pass groups, pass by pass, in libjxl's center-first order around
-// the group holding `center` (a pixel of the image as displayed, i.e. with
-// its orientation applied, as decode() returns it; clamped into the image).
+// the group holding `center` (clamped into the image).
 // Reference-only frames and the preview frame are kept as they are. A bare
 // codestream stays bare; a container keeps all its other boxes (Exif, XMP,
 // JPEG reconstruction data, ...) in their order, and its jxlp boxes that hold
@@ -25,7 +30,8 @@ namespace attention_jxl {
 // Throws Error(kCorruptData) for invalid or truncated data, Error(kUnsupported)
 // for a container with a frame index box (jxli, whose offsets would go
 // stale), Error(kTooLarge) for an image over max_image_pixels() (limits.h).
-std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center);
+std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center,
+                             CenterPixels pixels = CenterPixels::kDisplayed);
 
 // The shortest prefix of reorder(data, size, any center) from which a
 // progressive decoder renders a whole first image: everything up to the last

@@ -83,7 +83,7 @@ struct Rewritten {
   uint64_t lf_end = 0;        // in the new codestream, see lf_prefix()
 };
 
-Rewritten rewrite(const uint8_t* data, size_t size, const Point* center) {
+Rewritten rewrite(const uint8_t* data, size_t size, const Point* center, CenterPixels pixels) {
   if (data == nullptr || size == 0) corrupt("no data (0 bytes)");
   Rewritten result;
   result.container = read_container(data, size, /*allow_cut=*/false);
@@ -96,9 +96,11 @@ Rewritten rewrite(const uint8_t* data, size_t size, const Point* center) {
   }
   const std::vector<uint8_t>& in = result.container.codestream;
   FrameReader frames(in.data(), in.size());
-  const Point stored = center ? stored_center(frames.metadata(), *center)
-                              : Point{static_cast<long>(frames.metadata().size.width / 2),
-                                      static_cast<long>(frames.metadata().size.height / 2)};
+  const Metadata& m = frames.metadata();
+  Point stored{static_cast<long>(m.size.width / 2), static_cast<long>(m.size.height / 2)};
+  if (center != nullptr) {
+    stored = pixels == CenterPixels::kDisplayed ? stored_center(m, *center) : *center;
+  }
   BitWriter out;
   result.frames_start = frames.frames_start();
   out.append(in.data(), static_cast<size_t>(frames.frames_start()));
@@ -175,13 +177,14 @@ std::vector<uint8_t> wrap(const Rewritten& r, const uint8_t* data, size_t codest
 
 }  // namespace
 
-std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center) {
-  const Rewritten r = rewrite(data, size, &center);
+std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center,
+                             CenterPixels pixels) {
+  const Rewritten r = rewrite(data, size, &center, pixels);
   return wrap(r, data, r.codestream.size());
 }
 
 std::vector<uint8_t> lf_prefix(const uint8_t* data, size_t size) {
-  const Rewritten r = rewrite(data, size, nullptr);
+  const Rewritten r = rewrite(data, size, nullptr, CenterPixels::kStored);
   return wrap(r, data, static_cast<size_t>(r.lf_end));
 }
 

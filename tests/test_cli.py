@@ -231,3 +231,36 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert process.returncode == 0
     assert b"0/3" in shown and b"3/3" in shown and b"img/s" in shown and b"ETA" in shown
     assert stdout.count(b"\n") == 3 and b"\r" not in stdout  # the bar never mixes into stdout
+
+
+def test_reorder_command(tmp_path: Path) -> None:
+    folder = tmp_path / "jxl"
+    (folder / "sub").mkdir(parents=True)
+    pixels = np.random.default_rng(3).integers(0, 255, (700, 1100, 3), dtype=np.uint8)
+    scanline = attention_jxl.encode(pixels, center=None, effort=1)
+    (folder / "a.jxl").write_bytes(scanline)
+    (folder / "sub" / "b.jxl").write_bytes(scanline)
+    (folder / "notes.txt").write_text("not taken from a folder")
+    (tmp_path / "broken.jxl").write_bytes(scanline[:1000])
+    out = tmp_path / "out"
+    result = run("reorder", str(folder), str(tmp_path / "broken.jxl"), "-o", str(out), "-r",
+                 "--center", "1000,600", "--json")
+    assert result.returncode == 1  # the broken file
+    records = records_of(result)
+    assert records["a.jxl"]["status"] == "ok"
+    assert records["a.jxl"]["center"] == [1000, 600]
+    assert "truncated" in records["broken.jxl"]["error"]
+    for name in ["a.jxl", "sub/b.jxl"]:
+        data = (out / name).read_bytes()
+        assert data == attention_jxl.reorder(scanline, (1000, 600))
+    assert not (out / "notes.txt").exists() and not (out / "broken.jxl").exists()
+    # Predicted centers; an existing output is skipped, the input never replaced.
+    again = run("reorder", str(folder / "a.jxl"), "-o", str(out), "--json")
+    assert records_of(again)["a.jxl"]["status"] == "skipped"
+    auto = run("reorder", str(folder / "a.jxl"), "-o", str(out), "--overwrite", "--json")
+    record = records_of(auto)["a.jxl"]
+    assert record["status"] == "ok"
+    assert (out / "a.jxl").read_bytes() == attention_jxl.reorder(scanline, tuple(record["center"]))
+    same = run("reorder", str(folder / "a.jxl"), "-o", str(folder), "--overwrite", "--json")
+    assert "overwrite the input" in records_of(same)["a.jxl"]["error"]
+    assert (folder / "a.jxl").read_bytes() == scanline

@@ -5,7 +5,7 @@ with the 256x256 groups around that point first in the file, so a progressive
 viewer shows the interesting part first.
 """
 
-from attention_jxl._batch import encode_files
+from attention_jxl._batch import encode_files, reorder_files
 from attention_jxl._codec import (
     center,
     decode,
@@ -63,6 +63,7 @@ __all__ = [
     "prepared_model",
     "preview",
     "reorder",
+    "reorder_files",
     "resize_simd_target",
     "saliency",
     "set_max_image_pixels",

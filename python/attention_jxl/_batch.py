@@ -1,22 +1,26 @@
-"""Batch encoding of files on all cores: the engine behind `attention-jxl encode`."""
+"""Batch work on files on all cores: the engine behind `attention-jxl encode` and `reorder`."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attention_jxl import _codec, _files
+from attention_jxl import _codec, _files, _reorder
 from attention_jxl._model import Model, default_model
 
 IMAGE_SUFFIXES = frozenset(
     ".png .apng .jpg .jpeg .jpe .jfif .webp .tif .tiff .bmp .ppm .pgm .pbm .pnm .pam .gif".split()
 )
+JXL_SUFFIXES = frozenset({".jxl"})
+
+# One file's work: (input bytes, file name, dry run) -> (output bytes, center, warnings).
+Convert = Callable[[bytes, str, bool], tuple[bytes, "tuple[int, int] | None", list[str]]]
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,12 @@ class Job:
 
 
 def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
-              *, recursive: bool = False) -> list[Job]:
+              *, recursive: bool = False, suffixes: frozenset[str] = IMAGE_SUFFIXES) -> list[Job]:
     """Expands files and folders into jobs; outputs mirror each folder's tree.
 
     A file given directly lands in `outdir`; files found in a folder keep
-    their path relative to that folder. Only image suffixes are taken from
-    folders; files named directly are always tried.
+    their path relative to that folder. Only files with `suffixes` are taken
+    from folders; files named directly are always tried.
     """
     out = Path(outdir)
     jobs: list[Job] = []
@@ -42,7 +46,7 @@ def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLik
         if item.is_dir():
             found = item.rglob("*") if recursive else item.iterdir()
             for source in sorted(p for p in found if p.is_file()):
-                if source.suffix.lower() in IMAGE_SUFFIXES:
+                if source.suffix.lower() in suffixes:
                     relative = source.relative_to(item).with_suffix(".jxl")
                     jobs.append(Job(source, out / relative))
         else:
@@ -88,8 +92,7 @@ def write_atomically(path: Path, data: bytes) -> None:
             partial.unlink()
 
 
-def _run_job(job: Job, options: dict[str, Any], model: Model | None, dry_run: bool,
-             overwrite: bool, threads: int) -> dict[str, Any]:
+def _run_job(job: Job, convert: Convert, dry_run: bool, overwrite: bool) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         if job.target.resolve() == job.source.resolve():
@@ -99,15 +102,13 @@ def _run_job(job: Job, options: dict[str, Any], model: Model | None, dry_run: bo
         if job.target.exists() and not overwrite and not dry_run:
             return _record(job, "skipped", error="output exists (use --overwrite)")
         data = job.source.read_bytes()
-        encoded, center, problems = _files.encode_file_bytes(
-            data, name=job.source.name, model=model, threads=threads, measure_only=dry_run,
-            **options)
+        converted, center, problems = convert(data, job.source.name, dry_run)
         if not dry_run:
             job.target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(job.target, encoded)
+            write_atomically(job.target, converted)
         return _record(job, "dry-run" if dry_run else "ok",
                        center=list(center) if center is not None else None,
-                       bytes_in=len(data), bytes_out=None if dry_run else len(encoded),
+                       bytes_in=len(data), bytes_out=None if dry_run else len(converted),
                        seconds=round(time.perf_counter() - started, 4), warnings=problems)
     except Exception as error:  # a failing file is reported, never fatal
         return _record(job, "error", error=f"{type(error).__name__}: {error}",
@@ -160,21 +161,62 @@ def encode_files(
         file). Outputs are written atomically; an input is never overwritten.
     """
     planned = plan_jobs(paths, outdir, recursive=recursive)
-    # Largest files first, and every encode may use every core: the last
-    # files of a batch then do not run on one core while the others idle.
-    planned.sort(key=_input_size, reverse=True)
-    workers = max(1, jobs or os.cpu_count() or 1)
-    threads = 0
     if options.get("center", "auto") == "auto":
         model = model or default_model()
     _codec.check_encode_options(options)
+
+    def convert(data: bytes, name: str, measure_only: bool):
+        return _files.encode_file_bytes(data, name=name, model=model, threads=0,
+                                        measure_only=measure_only, **options)
+
+    return _run_all(planned, convert, jobs, dry_run, overwrite)
+
+
+def reorder_files(
+    paths: Iterable[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    *,
+    center: _codec.Center = "auto",
+    jobs: int | None = None,
+    recursive: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    model: Model | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Rewrites JPEG XL files into center-first order (`reorder`) in `outdir`, in parallel.
+
+    Nothing is re-encoded. `paths`, `outdir`, `jobs`, `recursive`,
+    `overwrite`, `dry_run` and the records yielded are as in `encode_files`
+    (folders give their .jxl files). `center` is ``"auto"`` (predicted from
+    each file's DC image, `jxl_center`) or one (x, y) for every file.
+    """
+    planned = plan_jobs(paths, outdir, recursive=recursive, suffixes=JXL_SUFFIXES)
+    if center == "auto":
+        model = model or default_model()
+    elif center is not None:
+        center = _codec.check_center(center)
+    else:
+        raise TypeError('center must be "auto" or an (x, y) pair for reorder_files')
+
+    def convert(data: bytes, name: str, measure_only: bool):
+        where = _reorder.jxl_center(data, model=model) if center == "auto" else center
+        return (b"" if measure_only else _reorder.reorder(data, where)), where, []
+
+    return _run_all(planned, convert, jobs, dry_run, overwrite)
+
+
+def _run_all(planned: list[Job], convert: Convert, jobs: int | None, dry_run: bool,
+             overwrite: bool) -> Iterator[dict[str, Any]]:
+    # Largest files first, and every file may use every core: the last
+    # files of a batch then do not run on one core while the others idle.
+    planned.sort(key=_input_size, reverse=True)
+    workers = max(1, jobs or os.cpu_count() or 1)
     pending = iter(planned)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="attention-jxl") as pool:
         running: set[Future] = set()
         try:
             for job in pending:
-                running.add(pool.submit(_run_job, job, options, model, dry_run, overwrite,
-                                        threads))
+                running.add(pool.submit(_run_job, job, convert, dry_run, overwrite))
                 if len(running) >= 2 * workers:  # bounded queue: memory stays flat
                     yield from _finished(running)
             while running:

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -72,12 +73,26 @@ def _encode(args: argparse.Namespace) -> int:
                                    jpeg_transcode=not args.no_jpeg_transcode)
     options["center"] = None if args.no_center else (args.center or "auto")
     jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive)
-    progress = Progress(len(jobs), sys.stderr)
-    progress.draw()
-    failures = 0
     records = attention_jxl.encode_files(args.inputs, args.output, jobs=args.jobs,
                                          recursive=args.recursive, overwrite=args.overwrite,
                                          dry_run=args.dry_run, **options)
+    return _report(records, len(jobs), args.json)
+
+
+def _reorder(args: argparse.Namespace) -> int:
+    jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive,
+                            suffixes=_batch.JXL_SUFFIXES)
+    records = attention_jxl.reorder_files(args.inputs, args.output, center=args.center or "auto",
+                                          jobs=args.jobs, recursive=args.recursive,
+                                          overwrite=args.overwrite, dry_run=args.dry_run)
+    return _report(records, len(jobs), args.json)
+
+
+def _report(records: Generator[dict[str, Any], None, None], total: int, as_json: bool) -> int:
+    """Prints each file's record as it finishes, under a progress line; the exit status."""
+    progress = Progress(total, sys.stderr)
+    progress.draw()
+    failures = 0
     interrupted = deliver_interrupt = False
     while True:
         try:
@@ -95,8 +110,8 @@ def _encode(args: argparse.Namespace) -> int:
             break
         try:
             failures += record["status"] == "error"
-            lines = [] if args.json else [(f"warning: {w}", sys.stderr) for w in record["warnings"]]
-            if args.json:
+            lines = [] if as_json else [(f"warning: {w}", sys.stderr) for w in record["warnings"]]
+            if as_json:
                 lines.append((json.dumps(record), sys.stdout))
             elif record["status"] in ("error", "skipped"):
                 lines.append((_describe(record), sys.stderr))
@@ -260,6 +275,23 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument("--json", action="store_true", help="one JSON record per file")
     _add_pixel_limit(encode)
     encode.set_defaults(run=_encode)
+
+    reorder = commands.add_parser(
+        "reorder", help="rewrite .jxl files center-first without re-encoding them")
+    reorder.add_argument("inputs", nargs="+", type=Path, metavar="FILE.jxl")
+    reorder.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    reorder.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    reorder.add_argument("--center", type=_parse_center, metavar="X,Y",
+                         help="use this center (displayed pixels) instead of predicting one "
+                              "from each file's DC image")
+    reorder.add_argument("-j", "--jobs", type=int, default=None,
+                         help="files rewritten at once (default: one per core)")
+    reorder.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    reorder.add_argument("--dry-run", action="store_true",
+                         help="print each file's center; write nothing")
+    reorder.add_argument("--json", action="store_true", help="one JSON record per file")
+    _add_pixel_limit(reorder)
+    reorder.set_defaults(run=_reorder)
 
     center = commands.add_parser("center", help="print the attention center of images")
     center.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")

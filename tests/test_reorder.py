@@ -215,3 +215,15 @@ def test_frame_index_box_is_refused(cjxl_files):
     indexed = data + struct.pack(">I4s", 9, b"jxli") + b"\0"
     with pytest.raises(ValueError, match="jxli"):
         attention_jxl.reorder(indexed, CENTER)
+
+
+@pytest.mark.parametrize("center", [(0, 0), (3100, 1900), (5999, 3999)])
+def test_many_groups(tmp_path, center):
+    # 24 x 16 groups: permutation values up to 380 need the hybrid integer's
+    # raw bits and a code of many lengths.
+    rng = np.random.default_rng(7)
+    pixels = np.repeat(np.repeat(rng.integers(0, 255, (500, 750, 3), dtype=np.uint8), 8, 0), 8, 1)
+    data = attention_jxl.encode(pixels, center=None, effort=1)
+    reordered = attention_jxl.reorder(data, center)
+    check_order(reordered, 6000, 4000, center)
+    assert djxl_bytes(tmp_path, reordered, ".ppm") == djxl_bytes(tmp_path, data, ".ppm")

@@ -344,12 +344,12 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "group_order",
-      [](py::buffer data) {
+      [](py::buffer data, int dc_level) {
         const ByteArg input(data);
         std::vector<aj::GroupOrigin> order;
         {
           py::gil_scoped_release release;
-          order = aj::group_order(input.data, input.size);
+          order = aj::group_order(input.data, input.size, dc_level);
         }
         py::list result;
         for (const aj::GroupOrigin& origin : order) {
@@ -357,7 +357,7 @@ PYBIND11_MODULE(_core, m) {
         }
         return result;
       },
-      py::arg("data"));
+      py::arg("data"), py::arg("dc_level") = 0);
 
   m.def(
       "reorder",

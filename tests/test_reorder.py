@@ -227,3 +227,33 @@ def test_many_groups(tmp_path, center):
     reordered = attention_jxl.reorder(data, center)
     check_order(reordered, 6000, 4000, center)
     assert djxl_bytes(tmp_path, reordered, ".ppm") == djxl_bytes(tmp_path, data, ".ppm")
+
+
+def test_progressive_dc_frame_is_reordered_around_the_scaled_center(cjxl_files):
+    # The 1:8 DC frame of the 2268x1512 flower is 284x189: two groups wide.
+    center = (2100, 700)
+    data = cjxl_files["progressive-dc"]
+    assert attention_jxl.group_order(data, dc_level=1) == [(0, 0), (256, 0)]
+    reordered = attention_jxl.reorder(data, center)
+    assert attention_jxl.group_order(reordered, dc_level=1) == [(256, 0), (0, 0)]
+    check_order(reordered, 2268, 1512, center)
+    with pytest.raises(ValueError, match="level 2"):
+        attention_jxl.group_order(data, dc_level=2)
+
+
+def test_encode_with_progressive_dc_and_a_center(flower_pixels):
+    center = (2100, 700)
+    for levels in (1, 2):
+        data = attention_jxl.encode(flower_pixels, center=center, effort=3, progressive_dc=levels)
+        assert attention_jxl.group_order(data, dc_level=1)[0] == (256, 0)
+        check_order(data, 2268, 1512, center)
+        scanline = attention_jxl.encode(flower_pixels, center=None, effort=3,
+                                        progressive_dc=levels)
+        assert np.array_equal(attention_jxl.decode(data), attention_jxl.decode(scanline))
+
+
+@pytest.fixture(scope="module")
+def flower_pixels() -> np.ndarray:
+    from conftest import load_like_published_script
+
+    return load_like_published_script(FLOWER / "flower.png")

@@ -115,8 +115,13 @@ def encode(
 ) -> bytes:
     """Encodes `image` as JPEG XL, the groups around its attention center first.
 
-    Encoding the same pixels with the same settings gives the same codestream
-    as ``cjxl --group_order 1 --center_x X --center_y Y -d DISTANCE -e EFFORT``.
+    The file is center-first on every libjxl. Where libjxl writes that order
+    itself (0.7 to 0.9, without progressive DC) the codestream equals
+    ``cjxl --group_order 1 --center_x X --center_y Y -d DISTANCE -e EFFORT``
+    for the same pixels and settings (libjxl 0.7); elsewhere (0.10 and later,
+    whose chunked encoder ignores the order, and any progressive DC) libjxl
+    encodes in scanline order and the file is then reordered (`reorder`),
+    which moves bytes only.
 
     Args:
         image: as for `center`. uint8 is stored as 8-bit, uint16 as 16-bit,
@@ -263,7 +268,9 @@ def transcode_jpeg(
     return encoded
 
 
-def group_order(data: bytes | bytearray | memoryview) -> list[tuple[int, int]]:
+def group_order(
+    data: bytes | bytearray | memoryview, *, dc_level: int = 0
+) -> list[tuple[int, int]]:
     """The order in which a JPEG XL file stores its groups, without decoding pixels.
 
     Reads the headers and the table of contents of the first displayed frame
@@ -277,10 +284,13 @@ def group_order(data: bytes | bytearray | memoryview) -> list[tuple[int, int]]:
         in the order the group data appears in the file: a center-first file
         starts with the group that holds its center, a scanline file gives
         row-major order. An image that fits in one group gives ``[(0, 0)]``.
+        With ``dc_level`` 1 (or 2, ...): the same for the progressive-DC frame
+        at 1:8 (1:64, ...) of the image, in that frame's pixels.
 
     Raises:
         ValueError: the data is not a valid JPEG XL file (or is truncated
-            before the end of the first frame's table of contents).
+            before the end of the frame's table of contents), or has no
+            progressive-DC frame at ``dc_level``.
     """
     data = as_byte_buffer(data)
-    return _core.group_order(data)
+    return _core.group_order(data, _check_int("dc_level", dc_level))

@@ -22,6 +22,10 @@ struct GroupOrigin {
 // one group gives [(0, 0)].
 // Throws Error(kCorruptData) for truncated or invalid data, Error(kTooLarge)
 // for an image over max_image_pixels() (limits.h).
-std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size);
+//
+// With `dc_level` > 0: the groups of the progressive-DC frame at that level
+// instead (1 = the 1:8 frame, 2 = 1:64, ...), origins in that frame's own
+// pixels; Error(kInvalidArgument) when the file has no such frame.
+std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size, int dc_level = 0);
 
 }  // namespace attention_jxl

@@ -3,6 +3,9 @@
 #include "attention_jxl/group_order.h"
 
 #include <algorithm>
+#include <string>
+
+#include "attention_jxl/error.h"
 
 #include "jxl/codestream/codestream_error.h"
 #include "jxl/codestream/container.h"
@@ -10,14 +13,17 @@
 
 namespace attention_jxl {
 
-std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size) {
+std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size, int dc_level) {
   using namespace codestream;
   if (data == nullptr || size == 0) corrupt("no data (0 bytes)");
   const Container container = read_container(data, size, /*allow_cut=*/true);
   FrameReader frames(container.codestream.data(), container.codestream.size());
   FrameInfo f;
   while (frames.next(&f)) {
-    if (f.is_preview || !f.header.displayed()) continue;
+    const bool wanted = dc_level == 0 ? f.header.displayed()
+                                      : f.header.type == kDc &&
+                                            f.header.dc_level == static_cast<uint32_t>(dc_level);
+    if (f.is_preview || !wanted) continue;
     const uint64_t groups = f.groups();
     const uint64_t scale = f.layout.group_dim * f.header.upsampling;
     std::vector<GroupOrigin> origins(groups);
@@ -38,7 +44,9 @@ std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size) {
     for (uint64_t g : order) result.push_back(origins[g]);
     return result;
   }
-  corrupt("no displayed frame");
+  if (dc_level == 0) corrupt("no displayed frame");
+  throw Error(ErrorCode::kInvalidArgument,
+              "the file has no progressive-DC frame at level " + std::to_string(dc_level));
 }
 
 }  // namespace attention_jxl

@@ -261,8 +261,7 @@ std::vector<uint8_t> encode(const ImageView& image,
           "JxlEncoderAddImageFrame");
   }
   JxlEncoderCloseInput(encoder);
-  return finish_group_order(drain_output(encoder), settings, progressive_dc, image.width,
-                            image.height);
+  return finish_group_order(drain_output(encoder), settings, image.width, image.height);
 }
 
 }  // namespace attention_jxl

@@ -122,24 +122,34 @@ void apply_cjxl_defaults(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
                 "channel_colors_group_percent");
 }
 
-bool libjxl_writes_center_first(bool progressive_dc) {
+namespace {
+
+bool chunked_encoder() {
   const LibjxlVersion version = libjxl_version();
-  const bool chunked = version.major > 0 || version.minor >= 10;
-  return !chunked && !progressive_dc;
+  return version.major > 0 || version.minor >= 10;
 }
+
+}  // namespace
 
 EncodeSettings libjxl_settings(const EncodeSettings& settings, bool progressive_dc) {
   EncodeSettings given = settings;
-  given.center_first = settings.center_first && libjxl_writes_center_first(progressive_dc);
+  given.center_first = settings.center_first && !progressive_dc;
   return given;
 }
 
 std::vector<uint8_t> finish_group_order(std::vector<uint8_t> file, const EncodeSettings& settings,
-                                        bool progressive_dc, size_t width, size_t height) {
-  if (!settings.center_first || libjxl_writes_center_first(progressive_dc)) return file;
+                                        size_t width, size_t height) {
+  if (!settings.center_first) {
+    // libjxl's default order, made progressive where the chunked encoder
+    // interleaved it (the bytes stay as they are where it did not).
+    return chunked_encoder() ? reorder_scanline(file.data(), file.size()) : file;
+  }
   const Point center{settings.center_x >= 0 ? settings.center_x : static_cast<long>(width / 2),
                      settings.center_y >= 0 ? settings.center_y : static_cast<long>(height / 2)};
-  return reorder(file.data(), file.size(), center, CenterPixels::kStored);
+  std::vector<uint8_t> wanted = reorder(file.data(), file.size(), center, CenterPixels::kStored);
+  // Where libjxl honoured the order, its bytes are cjxl's: keep them.
+  if (same_section_order(file.data(), file.size(), wanted.data(), wanted.size())) return file;
+  return wanted;
 }
 
 std::vector<uint8_t> drain_output(JxlEncoder* encoder) {

@@ -30,22 +30,21 @@ void check_encoder(JxlEncoder* encoder, JxlEncoderStatus status, const char* ste
 void apply_cjxl_defaults(JxlEncoder* encoder, JxlEncoderFrameSettings* frame,
                          const EncodeSettings& settings);
 
-// Whether libjxl writes the groups center-first itself. 0.7 to 0.9 do, but
-// not with a progressive DC frame: they order its groups around the unscaled
-// center and abort when that lies outside it. 0.10 and later do not at all
-// for images over 2048 pixels at effort <= 7: their chunked encoder ignores
-// the order (libjxl#4328). Where this is false, encode in scanline order and
-// reorder the file (finish_group_order).
-bool libjxl_writes_center_first(bool progressive_dc);
-
-// `settings` as given to libjxl: without the group order where libjxl would
-// not honour it.
+// `settings` as given to libjxl: the group order is left out with a
+// progressive DC frame, where libjxl orders the DC frame's groups around the
+// unscaled center and aborts (0.7) or fails (later) when that lies outside it.
 EncodeSettings libjxl_settings(const EncodeSettings& settings, bool progressive_dc);
 
-// The encoded file, reordered center-first around settings' center (or the
-// middle of a width x height image) where libjxl did not do it.
+// The encoded file in the order asked for. libjxl 0.7 to 0.9 write the groups
+// center-first themselves (without progressive DC); 0.10 and later do not for
+// images over 2048 pixels at effort <= 7, where their chunked encoder ignores
+// the order (libjxl#4328) and interleaves the LF groups with the pass groups.
+// Where libjxl's order is not the one asked for, the file is reordered
+// (reorder.h): center-first around settings' center (or the middle of the
+// width x height image), or, without a center, scanline with the LF groups
+// first.
 std::vector<uint8_t> finish_group_order(std::vector<uint8_t> file, const EncodeSettings& settings,
-                                        bool progressive_dc, size_t width, size_t height);
+                                        size_t width, size_t height);
 
 // Runs the encoder to the end (after JxlEncoderCloseInput) and returns the file.
 std::vector<uint8_t> drain_output(JxlEncoder* encoder);

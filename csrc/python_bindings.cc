@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -361,16 +362,17 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "reorder",
-      [](py::buffer data, long x, long y) {
+      [](py::buffer data, std::optional<std::pair<long, long>> center) {
         const ByteArg input(data);
         std::vector<uint8_t> reordered;
         {
           py::gil_scoped_release release;
-          reordered = aj::reorder(input.data, input.size, aj::Point{x, y});
+          reordered = center ? aj::reorder(input.data, input.size, {center->first, center->second})
+                             : aj::reorder_scanline(input.data, input.size);
         }
         return as_bytes(reordered);
       },
-      py::arg("data"), py::arg("x"), py::arg("y"));
+      py::arg("data"), py::arg("center").none(true));
 
   m.def(
       "jxl_center",

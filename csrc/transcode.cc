@@ -92,8 +92,7 @@ std::vector<uint8_t> transcode_jpeg(const uint8_t* data, size_t size,
                 "JxlEncoderStoreJPEGMetadata");
   add_jpeg_frame(encoder, frame, data, size);
   JxlEncoderCloseInput(encoder);
-  return finish_group_order(drain_output(encoder), options, /*progressive_dc=*/false, header.width,
-                            header.height);
+  return finish_group_order(drain_output(encoder), options, header.width, header.height);
 }
 
 JpegCenter predict_jpeg_center(const Model& model, const uint8_t* data, size_t size) {

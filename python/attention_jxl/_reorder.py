@@ -32,7 +32,7 @@ def jxl_center(
 
 def reorder(
     data: bytes | bytearray | memoryview,
-    center: Literal["auto"] | tuple[int, int] = "auto",
+    center: Literal["auto"] | tuple[int, int] | None = "auto",
     *,
     model: Model | None = None,
 ) -> bytes:
@@ -49,8 +49,10 @@ def reorder(
     Args:
         data: a complete JPEG XL file (bare codestream or container).
         center: ``(x, y)`` in the image as displayed (as `decode` returns it;
-            clamped into the image), or ``"auto"`` to predict it with
-            `jxl_center`.
+            clamped into the image), ``"auto"`` to predict it with
+            `jxl_center`, or None for scanline order (the LF groups first,
+            then the groups row by row, as libjxl 0.7 writes files; libjxl
+            0.10+ interleaves them, so a partial file of its shows nothing).
         model: the model for ``"auto"`` (default: the bundled one).
 
     Raises:
@@ -58,8 +60,10 @@ def reorder(
             frame index box (``jxli``), whose offsets reordering would break.
     """
     buffer = as_byte_buffer(data, "data (the JPEG XL file)")
+    if center is None:
+        return _core.reorder(buffer, None)
     if isinstance(center, str) and center == "auto":
         x, y = jxl_center(buffer, model=model)
     else:
         x, y = check_center(center)
-    return _core.reorder(buffer, x, y)
+    return _core.reorder(buffer, (x, y))

@@ -33,6 +33,16 @@ enum class CenterPixels {
 std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center,
                              CenterPixels pixels = CenterPixels::kDisplayed);
 
+// Scanline order: as reorder(), with the pass groups row by row. It is
+// libjxl 0.7's own order; libjxl 0.10+'s chunked encoder interleaves the LF
+// groups with the pass groups instead, so that a partial download of its
+// files shows nothing until nearly the end.
+std::vector<uint8_t> reorder_scanline(const uint8_t* data, size_t size);
+
+// Whether two files store every frame's sections in the same order (e.g.
+// whether libjxl wrote the order reorder() would give).
+bool same_section_order(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size);
+
 // The shortest prefix of reorder(data, size, any center) from which a
 // progressive decoder renders a whole first image: everything up to the last
 // section before the first pass group of the image's main frame (the DC

@@ -33,9 +33,15 @@ bool reorders(const FrameInfo& f) {
          (f.header.displayed() || f.header.type == kDc);
 }
 
-// Logical sections in their new file order.
-std::vector<uint32_t> center_first_sections(const FrameInfo& f, Point center) {
-  int64_t x = center.x, y = center.y;
+// The frame's groups, row-major indices, center-first around `center` (in
+// the image's stored pixels), or row by row without one.
+std::vector<uint32_t> group_sequence(const FrameInfo& f, const Point* center) {
+  if (center == nullptr) {
+    std::vector<uint32_t> rows(f.groups());
+    for (uint32_t g = 0; g < rows.size(); ++g) rows[g] = g;
+    return rows;
+  }
+  int64_t x = center->x, y = center->y;
   if (f.header.type == kDc) {
     x >>= 3 * f.header.dc_level;
     y >>= 3 * f.header.dc_level;
@@ -45,14 +51,21 @@ std::vector<uint32_t> center_first_sections(const FrameInfo& f, Point center) {
   }
   x /= f.header.upsampling;
   y /= f.header.upsampling;
-  const std::vector<uint32_t> groups = concentric_order(
-      f.layout.groups_x, f.layout.groups_y, f.layout.group_dim, x, y);
+  return concentric_order(f.layout.groups_x, f.layout.groups_y, f.layout.group_dim, x, y);
+}
+
+// Logical sections in their new file order: LfGlobal, the LF groups and
+// HfGlobal, then each pass's groups.
+std::vector<uint32_t> new_section_order(const FrameInfo& f, const Point* center) {
+  const std::vector<uint32_t> groups = group_sequence(f, center);
   const uint32_t first = static_cast<uint32_t>(f.first_pass_group());
   std::vector<uint32_t> sections;
   sections.reserve(f.toc.sizes.size());
   for (uint32_t s = 0; s < first; ++s) sections.push_back(s);
   for (uint32_t pass = 0; pass < f.header.passes; ++pass) {
-    for (uint32_t g : groups) sections.push_back(first + pass * static_cast<uint32_t>(groups.size()) + g);
+    for (uint32_t g : groups) {
+      sections.push_back(first + pass * static_cast<uint32_t>(groups.size()) + g);
+    }
   }
   return sections;
 }
@@ -83,6 +96,7 @@ struct Rewritten {
   uint64_t lf_end = 0;        // in the new codestream, see lf_prefix()
 };
 
+// `center` null: scanline order.
 Rewritten rewrite(const uint8_t* data, size_t size, const Point* center, CenterPixels pixels) {
   if (data == nullptr || size == 0) corrupt("no data (0 bytes)");
   Rewritten result;
@@ -96,10 +110,10 @@ Rewritten rewrite(const uint8_t* data, size_t size, const Point* center, CenterP
   }
   const std::vector<uint8_t>& in = result.container.codestream;
   FrameReader frames(in.data(), in.size());
-  const Metadata& m = frames.metadata();
-  Point stored{static_cast<long>(m.size.width / 2), static_cast<long>(m.size.height / 2)};
+  Point stored;
   if (center != nullptr) {
-    stored = pixels == CenterPixels::kDisplayed ? stored_center(m, *center) : *center;
+    stored = pixels == CenterPixels::kDisplayed ? stored_center(frames.metadata(), *center)
+                                                : *center;
   }
   BitWriter out;
   result.frames_start = frames.frames_start();
@@ -112,7 +126,7 @@ Rewritten rewrite(const uint8_t* data, size_t size, const Point* center, CenterP
       corrupt("truncated frame (" + std::to_string(f.end() - in.size()) + " bytes missing)");
     }
     if (reorders(f)) {
-      write_frame(out, in.data(), f, center_first_sections(f, stored));
+      write_frame(out, in.data(), f, new_section_order(f, center ? &stored : nullptr));
     } else {
       out.append(in.data() + f.start, static_cast<size_t>(f.end() - f.start));
     }
@@ -183,9 +197,30 @@ std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center,
   return wrap(r, data, r.codestream.size());
 }
 
+std::vector<uint8_t> reorder_scanline(const uint8_t* data, size_t size) {
+  const Rewritten r = rewrite(data, size, nullptr, CenterPixels::kStored);
+  return wrap(r, data, r.codestream.size());
+}
+
 std::vector<uint8_t> lf_prefix(const uint8_t* data, size_t size) {
   const Rewritten r = rewrite(data, size, nullptr, CenterPixels::kStored);
   return wrap(r, data, static_cast<size_t>(r.lf_end));
+}
+
+bool same_section_order(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size) {
+  const auto orders = [](const uint8_t* data, size_t size) {
+    const Container container = read_container(data, size, /*allow_cut=*/false);
+    FrameReader frames(container.codestream.data(), container.codestream.size());
+    std::vector<std::vector<uint32_t>> result;
+    FrameInfo f;
+    while (frames.next(&f)) {
+      std::vector<uint32_t> positions(f.toc.sizes.size());
+      for (uint32_t s = 0; s < positions.size(); ++s) positions[s] = f.toc.position(s);
+      result.push_back(std::move(positions));
+    }
+    return result;
+  };
+  return orders(a, a_size) == orders(b, b_size);
 }
 
 }  // namespace attention_jxl

@@ -234,7 +234,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "thumbnail",
-      [](const aj::Model& model, py::array image, long long width, long long height,
+      [](const aj::Model* model, py::array image, long long width, long long height,
          const std::string& fit, int orientation) {
         ImageArg arg = image_arg(std::move(image));
         const size_t w = non_negative(width, "size");
@@ -250,8 +250,8 @@ PYBIND11_MODULE(_core, m) {
         }
         return decoded_array(std::move(out));
       },
-      py::arg("model"), py::arg("image"), py::arg("width"), py::arg("height"), py::arg("fit"),
-      py::arg("orientation"));
+      py::arg("model").none(true), py::arg("image"), py::arg("width"), py::arg("height"),
+      py::arg("fit"), py::arg("orientation"));
 
   m.def(
       "resample",
@@ -436,6 +436,20 @@ PYBIND11_MODULE(_core, m) {
         return py::make_tuple(point_tuple(center.center), center.orientation, center.warnings);
       },
       py::arg("data"), py::arg("model"));
+
+  m.def(
+      "png_encode",
+      [](py::array image, const py::bytes& icc_profile) {
+        const ImageArg arg = image_arg(image);
+        const std::string icc = icc_profile;
+        std::vector<uint8_t> encoded;
+        {
+          py::gil_scoped_release release;
+          encoded = aj::png_encode(arg.view, std::vector<uint8_t>(icc.begin(), icc.end()));
+        }
+        return as_bytes(encoded);
+      },
+      py::arg("image"), py::arg("icc_profile"));
 
   m.def(
       "png_decode",

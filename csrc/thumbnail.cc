@@ -37,7 +37,7 @@ DecodedImage copy_of(const ImageView& view) {
 
 }  // namespace
 
-DecodedImage thumbnail(const Model& model, const ImageView& image, size_t width, size_t height,
+DecodedImage thumbnail(const Model* model, const ImageView& image, size_t width, size_t height,
                        Fit fit, int orientation) {
   if (width == 0 || height == 0) {
     throw Error(ErrorCode::kInvalidArgument, "thumbnail size must be positive");
@@ -49,7 +49,10 @@ DecodedImage thumbnail(const Model& model, const ImageView& image, size_t width,
   validate_image(image);
   ImageView region = image;
   if (fit == Fit::kCover) {
-    const SaliencyMap map = predict_saliency(model, image, orientation);
+    if (model == nullptr) {
+      throw Error(ErrorCode::kInvalidArgument, "a cover thumbnail needs the model");
+    }
+    const SaliencyMap map = predict_saliency(*model, image, orientation);
     const double aspect = static_cast<double>(width) / static_cast<double>(height);
     region = sub_view(image, crop_box_for_aspect(map, image.width, image.height, aspect));
   } else {

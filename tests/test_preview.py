@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 import attention_jxl
-from attention_jxl._preview import caption_height
+from attention_jxl._pictures import caption_height
 from conftest import TESTDATA, load_like_published_script
 
 FLOWER = TESTDATA / "jxl/flower"

@@ -5,7 +5,7 @@ with the 256x256 groups around that point first in the file, so a progressive
 viewer shows the interesting part first.
 """
 
-from attention_jxl._batch import encode_files, reorder_files
+from attention_jxl._batch import crop_files, encode_files, reorder_files
 from attention_jxl._codec import (
     center,
     decode,
@@ -47,6 +47,7 @@ __all__ = [
     "center",
     "crop",
     "crop_box",
+    "crop_files",
     "decode",
     "download_model",
     "encode",

@@ -19,8 +19,9 @@ IMAGE_SUFFIXES = frozenset(
 )
 JXL_SUFFIXES = frozenset({".jxl"})
 
-# One file's work: (input bytes, file name, dry run) -> (output bytes, center, warnings).
-Convert = Callable[[bytes, str, bool], tuple[bytes, "tuple[int, int] | None", list[str]]]
+# One file's work: (input bytes, file name, dry run) -> (output bytes, fields
+# for its record such as the center, warnings).
+Convert = Callable[[bytes, str, bool], tuple[bytes, dict[str, Any], list[str]]]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Job:
 
 
 def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
-              *, recursive: bool = False, suffixes: frozenset[str] = IMAGE_SUFFIXES) -> list[Job]:
+              *, recursive: bool = False, suffixes: frozenset[str] = IMAGE_SUFFIXES,
+              output_suffix: str = ".jxl") -> list[Job]:
     """Expands files and folders into jobs; outputs mirror each folder's tree.
 
     A file given directly lands in `outdir`; files found in a folder keep
@@ -47,10 +49,10 @@ def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLik
             found = item.rglob("*") if recursive else item.iterdir()
             for source in sorted(p for p in found if p.is_file()):
                 if source.suffix.lower() in suffixes:
-                    relative = source.relative_to(item).with_suffix(".jxl")
+                    relative = source.relative_to(item).with_suffix(output_suffix)
                     jobs.append(Job(source, out / relative))
         else:
-            jobs.append(Job(item, out / (item.stem + ".jxl")))
+            jobs.append(Job(item, out / (item.stem + output_suffix)))
     # a.png and a.jpg would both become a.jxl: the first wins, the others fail.
     first_with_target: dict[Path, Path] = {}
     for index, job in enumerate(jobs):
@@ -102,12 +104,11 @@ def _run_job(job: Job, convert: Convert, dry_run: bool, overwrite: bool) -> dict
         if job.target.exists() and not overwrite and not dry_run:
             return _record(job, "skipped", error="output exists (use --overwrite)")
         data = job.source.read_bytes()
-        converted, center, problems = convert(data, job.source.name, dry_run)
+        converted, fields, problems = convert(data, job.source.name, dry_run)
         if not dry_run:
             job.target.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(job.target, converted)
-        return _record(job, "dry-run" if dry_run else "ok",
-                       center=list(center) if center is not None else None,
+        return _record(job, "dry-run" if dry_run else "ok", **fields,
                        bytes_in=len(data), bytes_out=None if dry_run else len(converted),
                        seconds=round(time.perf_counter() - started, 4), warnings=problems)
     except Exception as error:  # a failing file is reported, never fatal
@@ -166,8 +167,9 @@ def encode_files(
     _codec.check_encode_options(options)
 
     def convert(data: bytes, name: str, measure_only: bool):
-        return _files.encode_file_bytes(data, name=name, model=model, threads=0,
-                                        measure_only=measure_only, **options)
+        encoded, center, problems = _files.encode_file_bytes(
+            data, name=name, model=model, threads=0, measure_only=measure_only, **options)
+        return encoded, {"center": list(center) if center is not None else None}, problems
 
     return _run_all(planned, convert, jobs, dry_run, overwrite)
 
@@ -200,7 +202,44 @@ def reorder_files(
 
     def convert(data: bytes, name: str, measure_only: bool):
         where = _reorder.jxl_center(data, model=model) if center == "auto" else center
-        return (b"" if measure_only else _reorder.reorder(data, where)), where, []
+        return (b"" if measure_only else _reorder.reorder(data, where)), {"center": list(where)}, []
+
+    return _run_all(planned, convert, jobs, dry_run, overwrite)
+
+
+def crop_files(
+    paths: Iterable[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    *,
+    size: tuple[int, int] | None = None,
+    aspect: str | float | None = None,
+    format: str = "png",
+    jobs: int | None = None,
+    recursive: bool = False,
+    overwrite: bool = False,
+    dry_run: bool = False,
+    model: Model | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Crops image files where people look (`crop_box`) into `outdir`, in parallel.
+
+    Give `size` (width, height) or `aspect`. Each crop is cut from the image
+    as shown (EXIF orientation applied) and written as ``<name>.<format>``:
+    ``png``, ``jpg`` or ``jxl`` (center-first within the crop). `paths`,
+    `jobs`, `recursive`, `overwrite` and `dry_run` are as in `encode_files`;
+    the records also hold the ``box`` (x, y, w, h) and the ``center``.
+    """
+    if format not in _files.CROP_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(_files.CROP_FORMATS)}, got {format!r}")
+    if (size is None) == (aspect is None):
+        raise ValueError("give either size or aspect")
+    width, height = size if size is not None else (None, None)
+    planned = plan_jobs(paths, outdir, recursive=recursive, output_suffix=f".{format}")
+    model = model or default_model()
+
+    def convert(data: bytes, name: str, measure_only: bool):
+        return _files.crop_file_bytes(data, name=name, width=width, height=height,
+                                      aspect=aspect, format=format, model=model,
+                                      measure_only=measure_only)
 
     return _run_all(planned, convert, jobs, dry_run, overwrite)
 

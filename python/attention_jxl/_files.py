@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from attention_jxl import _codec, _core
-from attention_jxl._image import as_image_array
+from attention_jxl import _codec, _core, _saliency
+from attention_jxl._image import as_image_array, upright
 from attention_jxl._limits import ImageTooLargeError, check_image_size
 from attention_jxl._model import Model, default_model
 from attention_jxl._png import png_read
@@ -135,3 +135,56 @@ def encode_file_bytes(
                             icc_profile=image.icc_profile, orientation=image.orientation,
                             **options)
     return encoded, center, image.warnings
+
+
+CROP_FORMATS = ("png", "jpg", "jxl")
+
+
+def crop_file_bytes(
+    data: bytes,
+    *,
+    name: str = "image",
+    width: int | None = None,
+    height: int | None = None,
+    aspect: str | float | None = None,
+    format: str = "png",
+    model: Model | None = None,
+    measure_only: bool = False,
+) -> tuple[bytes, dict[str, Any], list[str]]:
+    """Crops one image file's bytes where people look (`crop_box`), upright.
+
+    The crop is cut from the image as shown (its EXIF orientation applied)
+    and written as PNG (8 or 16 bits, alpha and ICC profile kept), JPEG
+    (8-bit without alpha only; quality 90) or JPEG XL (center-first around
+    the predicted center, clamped into the crop).
+
+    Returns:
+        (file bytes, {"box": [x, y, w, h] in the upright image, "center":
+        [x, y] in it}, warnings about the file).
+    """
+    if format not in CROP_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(CROP_FORMATS)}, got {format!r}")
+    image = read_image(data, name)
+    shown = upright(image.pixels, image.orientation)
+    (x, y, w, h), center = _saliency.crop_box_and_center(
+        shown, width, height, aspect=aspect, model=model or default_model())
+    fields = {"box": [x, y, w, h], "center": list(center)}
+    if measure_only:
+        return b"", fields, image.warnings
+    cropped = np.ascontiguousarray(shown[y : y + h, x : x + w])
+    icc = image.icc_profile
+    if format == "png":
+        return _core.png_encode(cropped, bytes(icc or b"")), fields, image.warnings
+    if format == "jxl":
+        inner = (min(max(center[0] - x, 0), w - 1), min(max(center[1] - y, 0), h - 1))
+        return _codec.encode(cropped, center=inner, icc_profile=icc), fields, image.warnings
+    has_alpha = cropped.ndim == 3 and cropped.shape[2] in (2, 4)
+    if cropped.dtype != np.uint8 or has_alpha:
+        kind = f"{cropped.dtype}{' with alpha' if has_alpha else ''}"
+        raise ValueError(f"JPEG keeps 8-bit samples without alpha, this image is {kind}: "
+                         "use png or jxl")
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(cropped.squeeze()).save(out, format="JPEG", quality=90, icc_profile=icc)
+    return out.getvalue(), fields, image.warnings

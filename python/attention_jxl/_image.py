@@ -67,3 +67,17 @@ def as_byte_buffer(data: Any, what: str = "data") -> bytes | bytearray | memoryv
     if isinstance(data, memoryview) and not data.c_contiguous:
         return data.tobytes()
     return data
+
+
+def upright(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """Stored pixels with their EXIF orientation (1..8) applied: the image as shown."""
+    if orientation in (5, 6, 7, 8):
+        pixels = np.swapaxes(pixels, 0, 1)  # transpose; then 5 is done
+        orientation = {5: 1, 6: 2, 7: 3, 8: 4}[orientation]
+    if orientation == 2:
+        return pixels[:, ::-1]
+    if orientation == 3:
+        return pixels[::-1, ::-1]
+    if orientation == 4:
+        return pixels[::-1]
+    return pixels

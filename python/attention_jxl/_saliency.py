@@ -155,6 +155,16 @@ def crop_box(
     return _box(values, center, _image_size(array), width, height, aspect)
 
 
+def crop_box_and_center(
+    image: Any, width: int | None = None, height: int | None = None, *,
+    aspect: Aspect = None, model: Model | None = None,
+) -> tuple[Box, tuple[int, int]]:
+    """`crop_box` of an upright image and the predicted center, from one inference."""
+    array = as_image_array(image)
+    values, center = _predict(array, 1, model)
+    return _box(values, center, _image_size(array), width, height, aspect), center
+
+
 def crop(
     image: Any, width: int | None = None, height: int | None = None, *,
     aspect: Aspect = None, orientation: int = 1, model: Model | None = None,
@@ -189,6 +199,7 @@ def thumbnail(
     width, height = _check_size(size, "size")
     if fit not in ("cover", "contain"):
         raise ValueError(f'fit must be "cover" or "contain", got {fit!r}')
-    result = _core.thumbnail(_native(model), array, width, height, fit,
+    native = _native(model) if fit == "cover" else None  # "contain" needs no model
+    result = _core.thumbnail(native, array, width, height, fit,
                              _check_int("orientation", orientation))
     return _keep_channels(result, array)

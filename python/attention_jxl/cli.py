@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import attention_jxl
-from attention_jxl import _batch, _files, _preview
+from attention_jxl import _batch, _files, _pictures, _preview
 
 
 class Progress:
@@ -59,6 +59,8 @@ def _parse_center(text: str) -> tuple[int, int]:
 def _describe(record: dict[str, Any]) -> str:
     center = record["center"]
     where = f" center {center[0]},{center[1]}" if center else ""
+    if record.get("box"):
+        where += " box {},{} {}x{}".format(*record["box"])
     if record["status"] == "ok":
         return (f"{record['input']} -> {record['output']}{where} "
                 f"({record['bytes_in']} -> {record['bytes_out']} bytes, {record['seconds']:.2f}s)")
@@ -85,6 +87,26 @@ def _reorder(args: argparse.Namespace) -> int:
     records = attention_jxl.reorder_files(args.inputs, args.output, center=args.center or "auto",
                                           jobs=args.jobs, recursive=args.recursive,
                                           overwrite=args.overwrite, dry_run=args.dry_run)
+    return _report(records, len(jobs), args.json)
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WxH, e.g. 800x600, got {text!r}") from None
+    if width <= 0 or height <= 0:
+        raise argparse.ArgumentTypeError(f"width and height must be positive, got {text!r}")
+    return width, height
+
+
+def _crop(args: argparse.Namespace) -> int:
+    jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive,
+                            output_suffix=f".{args.format}")
+    records = attention_jxl.crop_files(args.inputs, args.output, size=args.size,
+                                       aspect=args.aspect, format=args.format, jobs=args.jobs,
+                                       recursive=args.recursive, overwrite=args.overwrite,
+                                       dry_run=args.dry_run)
     return _report(records, len(jobs), args.json)
 
 
@@ -141,8 +163,12 @@ def _center(args: argparse.Namespace) -> int:
                 print(f"warning: {problem}", file=sys.stderr)
             if args.show is not None:
                 # The stored pixels, where the center (and the group order) is defined.
-                pixels = _files.read_image(data, str(source)).pixels
-                _preview.center_picture(pixels, center).save(args.show, format="PNG")
+                image = _files.read_image(data, str(source))
+                if args.map:
+                    picture = _heat_picture(image)
+                else:
+                    picture = _pictures.center_picture(image.pixels, center)
+                picture.save(args.show, format="PNG")
             if args.json:
                 print(json.dumps({"input": str(source), "center": list(center)}))
             else:
@@ -155,6 +181,28 @@ def _center(args: argparse.Namespace) -> int:
             else:
                 print(f"{source}: error: {error}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _heat_picture(image: _files.ImageFile):
+    height, width = image.pixels.shape[:2]
+    heat = attention_jxl.saliency(image.pixels, orientation=image.orientation,
+                                  size=(width, height))
+    center = attention_jxl.center(image.pixels, orientation=image.orientation)
+    return _pictures.heat_picture(image.pixels, heat, center)
+
+
+def _saliency(args: argparse.Namespace) -> int:
+    try:
+        image = _files.read_image(Path(args.input).read_bytes(), str(args.input))
+        for problem in image.warnings:
+            print(f"warning: {problem}", file=sys.stderr)
+        picture = _heat_picture(image)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        picture.save(args.output, format="PNG")
+    except Exception as error:
+        print(f"{args.input}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _parse_percentages(text: str) -> list[float]:
@@ -206,7 +254,7 @@ def _preview_strip(args: argparse.Namespace) -> int:
     for percent, fraction in zip(args.at, fractions, strict=True):
         size = _preview.prefix_size(len(data), fraction)
         labels.append(f"{percent:g}% ({size / 1000:.0f} kB)")
-    strip = _preview.strip_picture(frames, labels, size=(width, height),
+    strip = _pictures.strip_picture(frames, labels, size=(width, height),
                                    height=min(args.height, height), center=center,
                                    box=box)
     strip.save(args.output, format="PNG")
@@ -293,13 +341,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pixel_limit(reorder)
     reorder.set_defaults(run=_reorder)
 
+    crop = commands.add_parser("crop", help="crop images where people look")
+    crop.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE")
+    crop.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    shape = crop.add_mutually_exclusive_group(required=True)
+    shape.add_argument("--size", type=_parse_size, metavar="WxH", help="crop this many pixels")
+    shape.add_argument("--aspect", metavar="W:H", help="the largest crop of this shape")
+    crop.add_argument("--format", choices=_files.CROP_FORMATS, default="png",
+                      help="png (default; 16-bit and alpha kept), jpg, or jxl (center-first)")
+    crop.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    crop.add_argument("-j", "--jobs", type=int, default=None,
+                      help="files cropped at once (default: one per core)")
+    crop.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    crop.add_argument("--dry-run", action="store_true", help="print each box; write nothing")
+    crop.add_argument("--json", action="store_true", help="one JSON record per file")
+    _add_pixel_limit(crop)
+    crop.set_defaults(run=_crop)
+
     center = commands.add_parser("center", help="print the attention center of images")
     center.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     center.add_argument("--json", action="store_true", help="one JSON record per file")
     center.add_argument("--show", type=Path, default=None, metavar="OUT.png",
                         help="also write the image with its center drawn on it (one INPUT)")
+    center.add_argument("--map", action="store_true",
+                        help="with --show: draw the saliency map under the center")
     _add_pixel_limit(center)
     center.set_defaults(run=_center)
+
+    heat = commands.add_parser(
+        "saliency", help="write an image with its saliency map as a heat map and its center")
+    heat.add_argument("input", type=Path, metavar="IMAGE")
+    heat.add_argument("-o", "--output", type=Path, required=True, metavar="HEAT.png")
+    _add_pixel_limit(heat)
+    heat.set_defaults(run=_saliency)
 
     preview = commands.add_parser(
         "preview", help="what a progressive viewer shows as a .jxl arrives, as one PNG strip")

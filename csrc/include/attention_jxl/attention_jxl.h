@@ -11,6 +11,7 @@
 #include "attention_jxl/limits.h"
 #include "attention_jxl/model.h"
 #include "attention_jxl/png_decode.h"
+#include "attention_jxl/png_encode.h"
 #include "attention_jxl/reorder.h"
 #include "attention_jxl/resample.h"
 #include "attention_jxl/resize.h"

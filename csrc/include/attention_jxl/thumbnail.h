@@ -19,8 +19,10 @@ enum class Fit {
 // resample(). Never enlarged: when the image (kCover: its crop) is smaller
 // than the target it keeps its own size. `orientation` (EXIF 1..8) is how
 // the model sees the image; the thumbnail stays in stored orientation.
-// Throws Error(kInvalidArgument) for a zero target size or a bad image.
-DecodedImage thumbnail(const Model& model, const ImageView& image, size_t width, size_t height,
+// kContain needs no model (`model` may be null).
+// Throws Error(kInvalidArgument) for a zero target size, a bad image, or
+// kCover without a model.
+DecodedImage thumbnail(const Model* model, const ImageView& image, size_t width, size_t height,
                        Fit fit, int orientation = 1);
 
 }  // namespace attention_jxl

@@ -30,7 +30,7 @@ def note(text: str) -> None:
 
 
 def record(comparison: str, role: str, seconds: float, label: str) -> None:
-    """Stores one side of a comparison (role is "ours" or "peer")."""
+    """Stores one side of a comparison (role is "ours", "peer" or a further "peer 2")."""
     _results.setdefault(comparison, {})[role] = (seconds, label)
 
 
@@ -66,14 +66,17 @@ def pytest_terminal_summary(terminalreporter) -> None:
     write("")
     write(f"Side by side (medians unless noted; {cpu}, {os.cpu_count()} cores)")
     for comparison, sides in _results.items():
-        ours, peer = sides.get("ours"), sides.get("peer")
+        ours = sides.get("ours")
         line = f"  {comparison}:"
         if ours:
             line += f" ours {ours[0] * 1000:.1f} ms ({ours[1]})"
-        if peer:
-            line += f" | peer {peer[0] * 1000:.1f} ms ({peer[1]})"
-        if ours and peer:
-            line += f" | peer/ours = {peer[0] / ours[0]:.2f}x"
+        # "peer", then any further peers (e.g. "peer 2") in the order recorded.
+        for role, (seconds, label) in sides.items():
+            if role == "ours":
+                continue
+            line += f" | {role} {seconds * 1000:.1f} ms ({label})"
+            if ours:
+                line += f" | {role}/ours = {seconds / ours[0]:.2f}x"
         write(line)
     for text in _notes:
         write(f"  {text}")

@@ -292,6 +292,18 @@ def _add_pixel_limit(command: argparse.ArgumentParser) -> None:
              "as Pillow; 0 = no limit, for trusted files only)")
 
 
+def _add_batch_options(command: argparse.ArgumentParser, verb: str, dry_run: str) -> None:
+    """What every batch command takes: -o, -r, -j, --overwrite, --dry-run, --json, the limit."""
+    command.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    command.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    command.add_argument("-j", "--jobs", type=int, default=None,
+                         help=f"files {verb} at once (default: one per core)")
+    command.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    command.add_argument("--dry-run", action="store_true", help=f"{dry_run}; write nothing")
+    command.add_argument("--json", action="store_true", help="one JSON record per file")
+    _add_pixel_limit(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `attention-jxl`."""
     parser = argparse.ArgumentParser(
@@ -302,8 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     encode = commands.add_parser("encode", help="encode image files and folders to .jxl")
     encode.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
-    encode.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
-    encode.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    _add_batch_options(encode, "encoded", "print what would be done with each center")
     encode.add_argument("-d", "--distance", type=float, default=1.0,
                         help="butteraugli distance, 0 = lossless (default 1)")
     encode.add_argument("-e", "--effort", type=int, default=7, help="1..9 (default 7)")
@@ -315,47 +326,25 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep libjxl's default group order")
     encode.add_argument("--no-jpeg-transcode", action="store_true",
                         help="encode JPEG pixels instead of recompressing the JPEG losslessly")
-    encode.add_argument("-j", "--jobs", type=int, default=None,
-                        help="files encoded at once (default: one per core)")
-    encode.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    encode.add_argument("--dry-run", action="store_true",
-                        help="print what would be done with each center; write nothing")
-    encode.add_argument("--json", action="store_true", help="one JSON record per file")
-    _add_pixel_limit(encode)
     encode.set_defaults(run=_encode)
 
     reorder = commands.add_parser(
         "reorder", help="rewrite .jxl files center-first without re-encoding them")
     reorder.add_argument("inputs", nargs="+", type=Path, metavar="FILE.jxl")
-    reorder.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
-    reorder.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    _add_batch_options(reorder, "rewritten", "print each file's center")
     reorder.add_argument("--center", type=_parse_center, metavar="X,Y",
                          help="use this center (displayed pixels) instead of predicting one "
                               "from each file's DC image")
-    reorder.add_argument("-j", "--jobs", type=int, default=None,
-                         help="files rewritten at once (default: one per core)")
-    reorder.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    reorder.add_argument("--dry-run", action="store_true",
-                         help="print each file's center; write nothing")
-    reorder.add_argument("--json", action="store_true", help="one JSON record per file")
-    _add_pixel_limit(reorder)
     reorder.set_defaults(run=_reorder)
 
     crop = commands.add_parser("crop", help="crop images where people look")
     crop.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE")
-    crop.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    _add_batch_options(crop, "cropped", "print each box")
     shape = crop.add_mutually_exclusive_group(required=True)
     shape.add_argument("--size", type=_parse_size, metavar="WxH", help="crop this many pixels")
     shape.add_argument("--aspect", metavar="W:H", help="the largest crop of this shape")
     crop.add_argument("--format", choices=_files.CROP_FORMATS, default="png",
                       help="png (default; 16-bit and alpha kept), jpg, or jxl (center-first)")
-    crop.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
-    crop.add_argument("-j", "--jobs", type=int, default=None,
-                      help="files cropped at once (default: one per core)")
-    crop.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    crop.add_argument("--dry-run", action="store_true", help="print each box; write nothing")
-    crop.add_argument("--json", action="store_true", help="one JSON record per file")
-    _add_pixel_limit(crop)
     crop.set_defaults(run=_crop)
 
     center = commands.add_parser("center", help="print the attention center of images")

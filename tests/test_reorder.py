@@ -290,3 +290,30 @@ def test_encode_scanline_shows_the_dc_early(flower_pixels):
     data = attention_jxl.encode(flower_pixels, center=None, effort=3)
     assert attention_jxl.group_order(data) == row_major(2268, 1512)
     attention_jxl.decode(data[: len(data) // 3], partial=True)
+
+
+def first_image_fraction(data: bytes) -> int:
+    """The smallest percentage of the file from which libjxl renders an image."""
+    for percent in range(1, 101):
+        try:
+            attention_jxl.decode(data[: len(data) * percent // 100], partial=True)
+            return percent
+        except ValueError:
+            pass
+    return 101
+
+
+def test_first_image_needs_the_whole_dc(flower_pixels):
+    # libjxl decodes a section only whole and renders only once the main
+    # frame's DC is complete: with progressive DC that is the whole DC frame,
+    # whose coarse levels sit inside its first section (a viewer with its own
+    # decoder, e.g. Chromium's, paints those earlier).
+    fractions = {}
+    for levels in (0, 1, 2):
+        data = attention_jxl.encode(flower_pixels, center=(948, 752), progressive_dc=levels)
+        fractions[levels] = first_image_fraction(data)
+    scanline = first_image_fraction(attention_jxl.encode(flower_pixels, center=None))
+    print(f"\nlibjxl {attention_jxl.libjxl_version()}: first image at {fractions} % "
+          f"(by progressive_dc levels), scanline {scanline} %")
+    assert fractions[0] <= 30 and scanline <= 30
+    assert fractions[1] <= 40 and fractions[2] <= 50

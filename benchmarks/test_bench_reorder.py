@@ -36,6 +36,10 @@ def big_file() -> bytes:
     return attention_jxl.encode(photo(6000, 4000), distance=1, effort=3, center=None)
 
 
+def reorder_comparison(data: bytes) -> str:
+    return f"24 MP file (6000x4000 d1 e3, {len(data) / 1e6:.2f} MB) to center-first"
+
+
 def group_of(point: tuple[int, int], dim: int = 256) -> tuple[int, int]:
     return (point[0] // dim * dim, point[1] // dim * dim)
 
@@ -74,7 +78,7 @@ def peak_growth_mib(body: str, *args: str) -> tuple[float, float]:
 
 
 def test_reorder_24mp(compare, big_file) -> None:
-    out = compare("24 MP file (6000x4000 d1 e3, 1.5 MB) to center-first", "ours",
+    out = compare(reorder_comparison(big_file), "ours",
                   "reorder(data, (3000, 2000)), byte moves",
                   attention_jxl.reorder, big_file, CENTER_24MP, rounds=20)
     assert attention_jxl.group_order(out)[0] == group_of(CENTER_24MP)
@@ -82,7 +86,7 @@ def test_reorder_24mp(compare, big_file) -> None:
 
 
 def test_full_decode_24mp(compare, big_file) -> None:
-    image = compare("24 MP file (6000x4000 d1 e3, 1.5 MB) to center-first", "peer",
+    image = compare(reorder_comparison(big_file), "peer",
                     "decode(data), all cores: less than any re-encode costs",
                     attention_jxl.decode, big_file, rounds=5)
     assert image.shape == (4000, 6000, 3)

@@ -8,6 +8,8 @@
   progressive, gray, Exif orientation, restart markers, optimized Huffman
   tables, CMYK) and libjxl-testdata's JPEG with Exif and XMP.
 - encode: FuzzedDataProvider byte strings of several lengths.
+- reorder: the decode seeds, each behind a 4-byte center (x, y as
+  little-endian uint16) in the image, at its corner or far outside it.
 
 Seeds are deterministic, so the corpus can be regenerated at any time.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import struct
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,6 +144,17 @@ def encode_seeds() -> Iterator[tuple[str, bytes]]:
             yield f"random_{length}_{copy}", rng.integers(0, 256, length, np.uint8).tobytes()
 
 
+# Centers for the reorder seeds, taken in turn: a corner, points inside small
+# and multi-group images, and one far outside every image (clamped).
+REORDER_CENTERS = ((0, 0), (20, 10), (400, 280), (130, 60), (65535, 65535))
+
+
+def reorder_seeds(jxl: list[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    for index, (name, data) in enumerate(jxl):
+        center = REORDER_CENTERS[index % len(REORDER_CENTERS)]
+        yield name, struct.pack("<HH", *center) + data
+
+
 def write(folder: Path, seeds: Iterator[tuple[str, bytes]]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -162,6 +176,7 @@ def main() -> None:
         "group_order": jxl,
         "transcode_jpeg": jpeg,
         "encode": list(encode_seeds()),
+        "reorder": list(reorder_seeds(jxl)),
     }
     for target, seeds in targets.items():
         count = write(args.out / target, iter(seeds))

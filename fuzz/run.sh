@@ -12,6 +12,7 @@
 # Settings (environment):
 #   FUZZ_SECONDS=60        time per target
 #   FUZZ_TARGETS="..."     subset of: decode group_order transcode_jpeg encode
+#                          reorder
 #   FUZZ_INSTRUMENT=1      0: plain build (default compiler, no sanitizers, no
 #                          native coverage; Python coverage only)
 #   FUZZ_SKIP_BUILD=1      reuse the installed build as it is
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"decode group_order transcode_jpeg encode"}
+targets=${FUZZ_TARGETS:-"decode group_order transcode_jpeg encode reorder"}
 instrument=${FUZZ_INSTRUMENT:-1}
 venv=.venv-fuzz
 build=build/fuzz
@@ -88,6 +89,7 @@ target_flags() {
     decode | group_order) echo "-max_len=65536 -timeout=30 -rss_limit_mb=4096" ;;
     transcode_jpeg) echo "-max_len=32768 -timeout=30 -rss_limit_mb=4096" ;;
     encode) echo "-max_len=4096 -timeout=30 -rss_limit_mb=4096" ;;
+    reorder) echo "-max_len=65540 -timeout=30 -rss_limit_mb=4096" ;;  # 4-byte center + file
     *) echo "unknown target $1" >&2; exit 2 ;;
   esac
 }

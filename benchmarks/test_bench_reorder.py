@@ -2,9 +2,9 @@
 
 - reorder() of a 24 MP file (byte moves only) against decoding that file,
   the least any re-encode would cost.
-- jxl_center() (decodes only the DC prefix) against center(decode(file)), and
-  how far the DC center lands from the full-resolution one over every photo
-  at hand.
+- jxl_center(dc_only=True) (decodes only the DC prefix) against
+  center(decode(file)), what jxl_center() does by default, and how far the
+  DC center lands from the full-resolution one over every photo at hand.
 - On libjxl >= 0.10, center-first encode() (libjxl's scanline encoder, then
   reorder) against the scanline encode alone: time and peak memory.
 """
@@ -113,20 +113,21 @@ def test_reorder_peak_memory(big_file, tmp_path: Path) -> None:
          f"process each: reorder {reorder[0]:.1f} MiB, decode {decode[0]:.0f} MiB")
 
 
-# --- b. jxl_center vs center(decode) -------------------------------------------
+# --- b. jxl_center(dc_only=True) vs center(decode) -----------------------------
 
 
 def test_jxl_center_24mp(compare, big_file) -> None:
     prefix = attention_jxl._core.lf_prefix(big_file)
     point = compare("center of a 24 MP file (6000x4000 d1 e3)", "ours",
-                    f"jxl_center: DC prefix only ({len(prefix) / 1e6:.2f} of "
-                    f"{len(big_file) / 1e6:.2f} MB)", attention_jxl.jxl_center, big_file, rounds=5)
+                    f"jxl_center(dc_only=True): DC prefix only ({len(prefix) / 1e6:.2f} of "
+                    f"{len(big_file) / 1e6:.2f} MB)",
+                    lambda: attention_jxl.jxl_center(big_file, dc_only=True), rounds=5)
     # Where its time goes: the partial decode of the prefix draws every
     # missing group by upsampling the DC image to full size (see the README).
     decode_prefix = min(_seconds(lambda: attention_jxl.decode(prefix, partial=True))
                         for _ in range(3))
     full = attention_jxl.center(attention_jxl.decode(big_file))
-    note(f"jxl_center on the 24 MP file: {decode_prefix * 1000:.0f} ms of it is "
+    note(f"jxl_center(dc_only=True) on the 24 MP file: {decode_prefix * 1000:.0f} ms of it is "
          f"decode(lf_prefix, partial=True) (fastest of 3); DC center {point}, "
          f"full-resolution center {full}, {_distance(point, full):.0f} px apart")
 
@@ -181,7 +182,7 @@ def test_dc_center_distance_over_every_photo() -> None:
         data = attention_jxl.encode(load_pixels(path), distance=1, center=None)
         full_image = attention_jxl.decode(data)
         height, width = full_image.shape[:2]
-        dc = attention_jxl.jxl_center(data)
+        dc = attention_jxl.jxl_center(data, dc_only=True)
         full = attention_jxl.center(full_image)
         pixels = _distance(dc, full)
         rows.append((pixels, 100 * pixels / np.hypot(width, height), path.name))
@@ -189,7 +190,8 @@ def test_dc_center_distance_over_every_photo() -> None:
     pixels = [row[0] for row in rows]
     percent = [row[1] for row in rows]
     worst = max(rows, key=lambda row: row[1])
-    note(f"DC center (jxl_center) vs center(decode) over {len(rows)} photos (reference images "
+    note(f"DC center (jxl_center(dc_only=True)) vs center(decode) over {len(rows)} photos "
+         f"(reference images "
          f"+ libjxl's flowers, encode d1 e7 scanline): mean {statistics.mean(pixels):.0f} px / "
          f"{statistics.mean(percent):.1f}% of the diagonal, median "
          f"{statistics.median(pixels):.0f} px / {statistics.median(percent):.1f}%, max "

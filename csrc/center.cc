@@ -67,7 +67,8 @@ std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& im
   return encode(image, settings);
 }
 
-Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size) {
+Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size, bool dc_only) {
+  if (!dc_only) return predict_center(model, decode(data, size).view());
   const std::vector<uint8_t> prefix = lf_prefix(data, size);
   const DecodedImage dc = decode(prefix.data(), prefix.size(), /*threads=*/0, /*partial=*/true);
   return predict_center(model, dc.view());

@@ -376,16 +376,16 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "jxl_center",
-      [](py::buffer data, const aj::Model& model) {
+      [](py::buffer data, const aj::Model& model, bool dc_only) {
         const ByteArg input(data);
         aj::Point center;
         {
           py::gil_scoped_release release;
-          center = aj::predict_jxl_center(model, input.data, input.size);
+          center = aj::predict_jxl_center(model, input.data, input.size, dc_only);
         }
         return point_tuple(center);
       },
-      py::arg("data"), py::arg("model"));
+      py::arg("data"), py::arg("model"), py::arg("dc_only") = false);
 
   m.def(
       "lf_prefix",

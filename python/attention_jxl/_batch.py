@@ -190,7 +190,7 @@ def reorder_files(
     Nothing is re-encoded. `paths`, `outdir`, `jobs`, `recursive`,
     `overwrite`, `dry_run` and the records yielded are as in `encode_files`
     (folders give their .jxl files). `center` is ``"auto"`` (predicted from
-    each file's DC image, `jxl_center`) or one (x, y) for every file.
+    each decoded file, `jxl_center`) or one (x, y) for every file.
     """
     planned = plan_jobs(paths, outdir, recursive=recursive, suffixes=JXL_SUFFIXES)
     if center == "auto":

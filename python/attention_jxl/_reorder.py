@@ -11,13 +11,16 @@ from attention_jxl._model import Model, default_model
 
 
 def jxl_center(
-    data: bytes | bytearray | memoryview, *, model: Model | None = None
+    data: bytes | bytearray | memoryview, *, model: Model | None = None, dc_only: bool = False
 ) -> tuple[int, int]:
-    """Predicts the attention center of a JPEG XL file from its 1:8 DC image.
+    """Predicts the attention center of a JPEG XL file.
 
-    Only the headers, the DC frames, LfGlobal, the LF groups and HfGlobal are
-    decoded (the prefix a progressive viewer first paints), never the groups'
-    detail, so this costs a fraction of a full decode.
+    From the decoded image, so it equals `center` of `decode(data)`. With
+    ``dc_only=True`` from the 1:8 DC image alone (only the headers, DC frames,
+    LfGlobal, LF groups and HfGlobal are decoded): with libjxl that is no
+    faster (it draws the missing groups at full size from the DC) and lands
+    about 5% of the image diagonal away from the full-resolution center on
+    photos (benchmarks/test_bench_reorder.py measures both).
 
     Returns:
         (x, y) in the image as displayed (as `decode` returns it).
@@ -26,7 +29,8 @@ def jxl_center(
         ValueError: the data is not a complete, valid JPEG XL file.
     """
     native = (model or default_model())._native
-    x, y = _core.jxl_center(as_byte_buffer(data, "data (the JPEG XL file)"), native)
+    buffer = as_byte_buffer(data, "data (the JPEG XL file)")
+    x, y = _core.jxl_center(buffer, native, bool(dc_only))
     return x, y
 
 

@@ -334,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_batch_options(reorder, "rewritten", "print each file's center")
     reorder.add_argument("--center", type=_parse_center, metavar="X,Y",
                          help="use this center (displayed pixels) instead of predicting one "
-                              "from each file's DC image")
+                              "from each decoded file")
     reorder.set_defaults(run=_reorder)
 
     crop = commands.add_parser("crop", help="crop images where people look")

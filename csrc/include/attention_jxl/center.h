@@ -25,10 +25,14 @@ Point predict_center(const Model& model, const ImageView& image);
 // the group order needs).
 Point predict_center(const Model& model, const ImageView& stored, int orientation);
 
-// The center of an existing JPEG XL file (in its displayed pixels, as
-// decode() returns them), predicted from its 1:8 DC image: only the prefix
-// lf_prefix() (reorder.h) gives is decoded, never the groups' detail.
-Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size);
+// The center of an existing JPEG XL file, in its displayed pixels (as
+// decode() returns them). From the decoded image by default; with `dc_only`
+// from its 1:8 DC image, decoding only the prefix lf_prefix() (reorder.h)
+// gives. That is no faster with libjxl, which draws the missing groups at
+// full size from the DC, and it lands some 5% of the diagonal away from the
+// full-resolution center (benchmarks/test_bench_reorder.py): kept to measure.
+Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size,
+                         bool dc_only = false);
 
 // Predicts the center and encodes with the groups around it first.
 // settings.center_first/center_x/center_y are overwritten.

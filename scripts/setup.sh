@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(build-essential cmake pkg-config python3-dev python3-venv
               libjxl-dev libjxl-tools libjxl-testdata
-              libjpeg62-turbo-dev libjpeg-turbo-progs libpng-dev libhwy-dev)
+              libjpeg62-turbo-dev libjpeg-turbo-progs libpng-dev libhwy-dev
+              chromium mate-backgrounds)  # the browser tests: a JPEG XL browser, a photo
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -8,7 +8,7 @@ against the browser's paint of the whole file and whether the center window
 is final, then the fewest bytes (in whole percent) at which anything is
 painted and at which the center window is final.
 
-    .venv/bin/python scripts/browser_figure.py docs/progressive.png
+    .venv/bin/python scripts/browser_figure.py docs/progressive.png  (the README has it as JPEG)
 
 Needs Chromium (Debian package `chromium`) and the model (as for the tests).
 """

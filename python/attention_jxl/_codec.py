@@ -116,12 +116,13 @@ def encode(
     """Encodes `image` as JPEG XL, the groups around its attention center first.
 
     The file is center-first on every libjxl. Where libjxl writes that order
-    itself (0.7 to 0.9, without progressive DC) the codestream equals
-    ``cjxl --group_order 1 --center_x X --center_y Y -d DISTANCE -e EFFORT``
-    for the same pixels and settings (libjxl 0.7); elsewhere (0.10 and later,
-    whose chunked encoder ignores the order, and any progressive DC) libjxl
-    encodes in scanline order and the file is then reordered (`reorder`),
-    which moves bytes only.
+    itself (0.7 without progressive DC; 0.10+ where its chunked encoder is not
+    used) its codestream is kept: on 0.7 it equals ``cjxl --group_order 1
+    --center_x X --center_y Y -d DISTANCE -e EFFORT`` for the same pixels and
+    settings. Elsewhere (0.10+ photos over 2048 pixels at effort <= 7, any
+    progressive DC) the file is reordered (`reorder`), which moves bytes only.
+    With ``center=None`` the order is scanline with the LF groups first, also
+    on 0.10+, whose chunked files otherwise show nothing until nearly complete.
 
     Args:
         image: as for `center`. uint8 is stored as 8-bit, uint16 as 16-bit,

@@ -117,9 +117,10 @@ def draw(rows: list[Row], percents: list[int], window: Box, cell_width: int) -> 
     scale = cell_width / width
     cell_height = round(height * scale)
     label, title = font(14), font(16)
-    name_width, header, caption, gap = 190, 28, 22, 8
-    figure = Image.new("RGB", (name_width + len(percents) * (cell_width + gap),
-                               header + len(rows) * (cell_height + caption + gap)), "white")
+    name_width, header, caption, gap, footer = 190, 28, 22, 8, 24
+    body = header + len(rows) * (cell_height + caption + gap)
+    figure = Image.new("RGB", (name_width + len(percents) * (cell_width + gap), body + footer),
+                       "white")
     pen = ImageDraw.Draw(figure)
     for column, percent in enumerate(percents):
         x = name_width + column * (cell_width + gap)
@@ -143,6 +144,10 @@ def draw(rows: list[Row], percents: list[int], window: Box, cell_width: int) -> 
                           outline=(0, 200, 0) if cell.center_final else (255, 220, 0), width=2)
             pen.text((x + cell_width // 2, y + cell_height + caption // 2), cell.label(),
                      fill="black", font=label, anchor="mm")
+    pen.text((4, body + footer // 2),
+             f"Box: the {WINDOW}x{WINDOW} window around the attention center, green once "
+             f"final. dB: PSNR against the paint of the whole file.", fill="black", font=label,
+             anchor="lm")
     return figure
 
 

@@ -231,8 +231,14 @@ class Chromium:
         # A file, not a pipe: nothing reads Chromium's chatter while it runs,
         # and a full pipe would stall it.
         self._log = open(self._profile / "stderr.log", "wb")  # noqa: SIM115
+        # setpriv: should this process die without closing it (SIGKILL, a
+        # crash), the kernel ends Chromium too instead of leaving it behind.
+        # (The death is of the thread that starts it: start it from one that
+        # lives as long as it.)
+        setpriv = shutil.which("setpriv")
+        guard = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
         self._process = subprocess.Popen(
-            [executable, "--headless=new", "--remote-debugging-port=0",
+            [*guard, executable, "--headless=new", "--remote-debugging-port=0",
              f"--user-data-dir={self._profile / 'profile'}", "--no-sandbox", "--disable-gpu",
              "--window-size=2600,2000", "--hide-scrollbars", "--no-first-run",
              "--no-default-browser-check", "--disable-extensions", "--mute-audio",

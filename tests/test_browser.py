@@ -194,7 +194,7 @@ def test_progressive_dc_paints_the_whole_photo_early(encoded: Encoded) -> None:
     early = encoded.show("scanline_dc", 0.06, None)
     unpainted = np.count_nonzero(np.all(early == BACKGROUND, axis=2))
     assert unpainted == 0, f"{unpainted} pixels not painted at 6%"
-    # Measured: flower 23.4 dB, ladybird 27.9 dB.
+    # Measured (scanline file): flower 22.8 dB, ladybird 27.9 dB; the same from 1% to 6%.
     assert psnr(early, final) >= 20
 
 

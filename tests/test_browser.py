@@ -20,13 +20,6 @@ from browser import BACKGROUND, Box, Chromium, ImageServer, find_chromium
 from conftest import TESTDATA, djxl, load_like_published_script
 
 WINDOW = 512  # side of the window around the attention center: 2x2 groups' worth
-# As for the other center-first tests (see conftest): on libjxl 0.10+ these
-# are expected failures, strict, so the mark goes once they pass there.
-ONLY_ON_LIBJXL_07 = pytest.mark.xfail(
-    attention_jxl.libjxl_version()[:2] != (0, 7), strict=True,
-    reason="center-first needs libjxl 0.7 until the group order is our own: libjxl 0.10+'s "
-           "chunked encoder ignores the group order and interleaves the LF groups with the "
-           "pass groups (libjxl#4328)")
 
 
 @dataclass(frozen=True)
@@ -156,7 +149,6 @@ def test_whole_file_as_djxl_decodes_it(encoded: Encoded, tmp_path: Path) -> None
     assert abs(float(difference.mean())) < 0.01
 
 
-@ONLY_ON_LIBJXL_07
 def test_center_window_arrives_first(encoded: Encoded) -> None:
     fraction, window = encoded.photo.window_by, encoded.window
     final_center = crop(encoded.show("center", 1.0, None), window)
@@ -171,7 +163,6 @@ def test_center_window_arrives_first(encoded: Encoded) -> None:
     assert not final, f"scanline at {fraction:.0%}: the center window is final already"
 
 
-@ONLY_ON_LIBJXL_07  # a 0.11 file lacks part of the DC until late: libjxl shows nothing
 def test_partial_paint_is_what_libjxl_shows(encoded: Encoded) -> None:
     # Nothing before the DC image is complete: no garbage, just the page.
     early = encoded.size("center", 0.05)
@@ -199,9 +190,6 @@ def test_progressive_dc_paints_the_whole_photo_early(encoded: Encoded) -> None:
 
 
 def test_progressive_dc_and_center_first(encoded: Encoded) -> None:
-    if not hasattr(attention_jxl, "reorder"):
-        pytest.skip("progressive DC center-first needs attention_jxl.reorder(), which this "
-                    "build lacks (encode() refuses progressive_dc with a center)")
     data = attention_jxl.encode(encoded.pixels, center=encoded.center, progressive_dc=1)
     encoded.serve("center_dc", data)
     # The group order moves bytes, not pixels: the scanline file's final

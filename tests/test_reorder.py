@@ -323,3 +323,21 @@ def test_first_image_needs_the_whole_dc(flower_pixels):
           f"(by progressive_dc levels), scanline {scanline} %")
     assert fractions[0] <= 30 and scanline <= 30
     assert fractions[1] <= 40 and fractions[2] <= 50
+
+
+@pytest.mark.parametrize("size", [(768, 512), (1024, 768), (1280, 256), (512, 1280)])
+def test_every_center_of_small_grids(tmp_path, size):
+    # Few groups give short permutations whose codes take every shape: one
+    # symbol, all symbols of one length, a full code-length code.
+    width, height = size
+    pixels = np.random.default_rng(width + height).integers(0, 255, (height, width, 3),
+                                                            dtype=np.uint8)
+    data = attention_jxl.encode(pixels, center=None, effort=1)
+    expected = attention_jxl.decode(data)
+    for cy in range(0, height, 256):
+        for cx in range(0, width, 256):
+            for dx, dy in [(10, 10), (250, 20), (128, 250)]:
+                center = (cx + dx, cy + dy)
+                reordered = attention_jxl.reorder(data, center)
+                check_order(reordered, width, height, center)
+                assert np.array_equal(attention_jxl.decode(reordered), expected), center

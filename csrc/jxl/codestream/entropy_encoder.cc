@@ -34,6 +34,12 @@ Coded tokenize(uint32_t value) {
 // balanced tree) and the streams are short.
 std::vector<uint8_t> code_lengths(std::vector<uint64_t> counts, unsigned limit) {
   const size_t n = counts.size();
+  if (std::count_if(counts.begin(), counts.end(), [](uint64_t c) { return c > 0; }) < 2) {
+    // No tree to build: the one symbol gets length 1 (sent as a one-symbol code).
+    std::vector<uint8_t> lengths(n, 0);
+    for (size_t s = 0; s < n; ++s) lengths[s] = counts[s] > 0 ? 1 : 0;
+    return lengths;
+  }
   for (;;) {
     using Node = std::pair<uint64_t, size_t>;  // weight, node index
     std::priority_queue<Node, std::vector<Node>, std::greater<Node>> queue;

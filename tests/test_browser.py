@@ -68,14 +68,14 @@ def image_server() -> Iterator[ImageServer]:
 def chromium(image_server: ImageServer) -> Iterator[Chromium]:
     executable = find_chromium()
     if executable is None:
-        pytest.skip("chromium not installed: these tests need a browser that paints JPEG XL "
+        pytest.skip(reason="chromium not installed: these tests need a browser that paints JPEG XL "
                     "(Debian package chromium, which scripts/setup.sh installs)")
     with Chromium(executable) as browser:
         # A Chromium without JPEG XL support paints nothing of it.
         probe = attention_jxl.encode(np.full((64, 64, 3), (0, 128, 0), np.uint8), center=None)
         image_server.add("probe", probe, 64, 64)
         if np.all(browser.show(image_server, "probe", len(probe)) == BACKGROUND):
-            pytest.skip(f"{browser.version} ({executable}) does not paint JPEG XL")
+            pytest.skip(reason=f"{browser.version} ({executable}) does not paint JPEG XL")
         yield browser
 
 

@@ -341,3 +341,14 @@ def test_every_center_of_small_grids(tmp_path, size):
                 reordered = attention_jxl.reorder(data, center)
                 check_order(reordered, width, height, center)
                 assert np.array_equal(attention_jxl.decode(reordered), expected), center
+
+
+def test_reorder_files_in_scanline_order(cjxl_files, tmp_path):
+    source = tmp_path / "in" / "a.jxl"
+    source.parent.mkdir()
+    source.write_bytes(attention_jxl.reorder(cjxl_files["d1-e3"], CENTER))
+    [record] = attention_jxl.reorder_files([source], tmp_path / "out", center=None)
+    assert record["status"] == "ok" and record["center"] is None
+    written = (tmp_path / "out" / "a.jxl").read_bytes()
+    assert written == attention_jxl.reorder(source.read_bytes(), None)
+    assert attention_jxl.group_order(written) == row_major(2268, 1512)

@@ -190,19 +190,19 @@ def reorder_files(
     Nothing is re-encoded. `paths`, `outdir`, `jobs`, `recursive`,
     `overwrite`, `dry_run` and the records yielded are as in `encode_files`
     (folders give their .jxl files). `center` is ``"auto"`` (predicted from
-    each decoded file, `jxl_center`) or one (x, y) for every file.
+    each decoded file, `jxl_center`), one (x, y) for every file, or None for
+    scanline order.
     """
     planned = plan_jobs(paths, outdir, recursive=recursive, suffixes=JXL_SUFFIXES)
     if center == "auto":
         model = model or default_model()
     elif center is not None:
         center = _codec.check_center(center)
-    else:
-        raise TypeError('center must be "auto" or an (x, y) pair for reorder_files')
 
     def convert(data: bytes, name: str, measure_only: bool):
         where = _reorder.jxl_center(data, model=model) if center == "auto" else center
-        return (b"" if measure_only else _reorder.reorder(data, where)), {"center": list(where)}, []
+        reordered = b"" if measure_only else _reorder.reorder(data, where)
+        return reordered, {"center": list(where) if where is not None else None}, []
 
     return _run_all(planned, convert, jobs, dry_run, overwrite)
 

@@ -10,7 +10,7 @@
 #include "jxl/codestream/concentric_order.h"
 #include "jxl/codestream/container.h"
 #include "jxl/codestream/frames.h"
-#include "orientation.h"
+#include "image/orientation.h"
 
 namespace attention_jxl {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "attention_jxl/error.h"
 #include "attention_jxl/limits.h"
-#include "jxl_runner.h"
+#include "jxl/runner.h"
 
 namespace attention_jxl {
 namespace {

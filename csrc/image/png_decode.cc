@@ -13,7 +13,7 @@
 
 #include "attention_jxl/error.h"
 #include "attention_jxl/limits.h"
-#include "exif.h"
+#include "image/exif.h"
 
 // libpng reports errors by calling an error function that must not return;
 // it long-jumps back to a setjmp in the caller. The functions below that call

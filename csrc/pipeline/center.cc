@@ -7,8 +7,8 @@
 #include "attention_jxl/error.h"
 #include "attention_jxl/reorder.h"
 #include "attention_jxl/resize.h"
-#include "image_region.h"
-#include "orientation.h"
+#include "image/image_region.h"
+#include "image/orientation.h"
 
 namespace attention_jxl {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "attention_jxl/attention_jxl.h"
-#include "exif.h"
+#include "image/exif.h"
 
 namespace py = pybind11;
 namespace aj = attention_jxl;

@@ -1,4 +1,4 @@
-#include "jxl_runner.h"
+#include "jxl/runner.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "jpeg_decode.h"
+#include "image/jpeg_decode.h"
 
 // jpeglib.h needs FILE and size_t declared first.
 #include <csetjmp>

@@ -1,4 +1,4 @@
-#include "image_region.h"
+#include "image/image_region.h"
 
 #include <algorithm>
 #include <cmath>

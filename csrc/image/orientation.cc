@@ -1,4 +1,4 @@
-#include "orientation.h"
+#include "image/orientation.h"
 
 #include <cstring>
 

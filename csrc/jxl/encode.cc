@@ -9,8 +9,8 @@
 #include <string>
 
 #include "attention_jxl/error.h"
-#include "jxl_encoder_setup.h"
-#include "jxl_runner.h"
+#include "jxl/encoder_setup.h"
+#include "jxl/runner.h"
 
 namespace attention_jxl {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "attention_jxl/decode.h"
-#include "exif.h"
+#include "image/exif.h"
 
 namespace attention_jxl {
 

@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "attention_jxl/error.h"
-#include "jpeg_decode.h"
-#include "jxl_encoder_setup.h"
-#include "jxl_runner.h"
+#include "image/jpeg_decode.h"
+#include "jxl/encoder_setup.h"
+#include "jxl/runner.h"
 
 namespace attention_jxl {
 namespace {

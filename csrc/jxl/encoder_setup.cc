@@ -1,11 +1,11 @@
-#include "jxl_encoder_setup.h"
+#include "jxl/encoder_setup.h"
 
 #include <string>
 
 #include "attention_jxl/encode.h"
 #include "attention_jxl/error.h"
 #include "attention_jxl/reorder.h"
-#include "jxl_runner.h"
+#include "jxl/runner.h"
 
 namespace attention_jxl {
 namespace {

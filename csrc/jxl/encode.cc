@@ -10,6 +10,7 @@
 
 #include "attention_jxl/error.h"
 #include "jxl/encoder_setup.h"
+#include "jxl/metadata_boxes.h"
 #include "jxl/runner.h"
 
 namespace attention_jxl {
@@ -219,6 +220,7 @@ std::vector<uint8_t> encode(const ImageView& image,
     set_option(frame, find_frame_setting(named.first), named.second);
   }
   check_encoder(encoder, JxlEncoderUseContainer(encoder, JXL_FALSE), "JxlEncoderUseContainer");
+  add_metadata_boxes(encoder, settings.exif, settings.xmp);
 
   const JxlBasicInfo info = basic_info_for(image, lossless, settings.orientation);
   check_encoder(encoder, JxlEncoderSetCodestreamLevel(encoder, -1), "JxlEncoderSetCodestreamLevel");

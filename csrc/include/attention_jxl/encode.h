@@ -36,6 +36,11 @@ struct EncodeSettings {
   // upright; the pixels and the center stay in stored coordinates.
   int orientation = 1;
 
+  // EXIF (a TIFF structure, see metadata.h) and XMP stored as container
+  // boxes; empty: none.
+  std::vector<uint8_t> exif;
+  std::vector<uint8_t> xmp;
+
   // Further libjxl frame settings by name (see frame_setting_names()),
   // applied after the defaults above, in order.
   std::vector<std::pair<std::string, double>> frame_settings;

@@ -78,7 +78,7 @@ def check_center(value: Any) -> tuple[int, int]:
     return x, y
 
 
-_FILE_OPTIONS = frozenset({"distance", "effort", "lossless", "center", "jpeg_transcode"})
+_FILE_OPTIONS = frozenset({"distance", "effort", "lossless", "center", "jpeg_transcode", "strip"})
 
 
 def check_encode_options(options: dict[str, Any]) -> None:

@@ -72,7 +72,8 @@ def _describe(record: dict[str, Any]) -> str:
 def _encode(args: argparse.Namespace) -> int:
     options: dict[str, Any] = dict(distance=args.distance, effort=args.effort,
                                    lossless=args.lossless,
-                                   jpeg_transcode=not args.no_jpeg_transcode)
+                                   jpeg_transcode=not args.no_jpeg_transcode,
+                                   strip=args.strip)
     options["center"] = None if args.no_center else (args.center or "auto")
     jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive)
     records = attention_jxl.encode_files(args.inputs, args.output, jobs=args.jobs,
@@ -326,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep libjxl's default group order")
     encode.add_argument("--no-jpeg-transcode", action="store_true",
                         help="encode JPEG pixels instead of recompressing the JPEG losslessly")
+    encode.add_argument("--strip", action="store_true",
+                        help="leave out the source's Exif and XMP (a recompressed JPEG keeps "
+                             "them: rebuilding it needs them)")
     encode.set_defaults(run=_encode)
 
     reorder = commands.add_parser(

@@ -86,10 +86,11 @@ def test_libjxl_test_files_agree_with_decode(path: Path) -> None:
     data = path.read_bytes()
     try:
         pixels = attention_jxl.decode(data, threads=1)
-    except ValueError:
-        with pytest.raises(ValueError):  # what libjxl refuses we refuse too, or read headers
-            info = attention_jxl.probe(data)
-            raise ValueError(info)
+    except ValueError:  # a file libjxl refuses: its headers may still be readable
+        try:
+            attention_jxl.probe(data)
+        except ValueError:
+            pass
         return
     except attention_jxl.ImageTooLargeError:
         pytest.skip("over the pixel limit")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -31,6 +32,9 @@ T = TypeVar("T")
 
 #: Waiting calls allowed per running one by default.
 DEFAULT_QUEUE_PER_SLOT = 32
+#: How much lower the pool threads' CPU priority is than the event loop's
+#: (Linux nice levels): with every core busy the loop still answers at once.
+DEFAULT_NICENESS = 5
 
 
 class OverloadedError(RuntimeError):
@@ -43,13 +47,17 @@ class Runner:
     One runner may serve several event loops (each call waits on its own loop).
     """
 
-    def __init__(self, max_concurrency: int | None = None, max_queue: int | None = None) -> None:
+    def __init__(self, max_concurrency: int | None = None, max_queue: int | None = None,
+                 *, niceness: int = DEFAULT_NICENESS) -> None:
         """
         Args:
             max_concurrency: calls running at once; default one per core.
             max_queue: calls waiting for a slot; default
                 ``DEFAULT_QUEUE_PER_SLOT * max_concurrency``. 0 rejects any
                 call that finds every slot busy.
+            niceness: added to the pool threads' nice level (and so to the
+                libjxl threads they start) where the system has per-thread
+                priorities (Linux); 0 leaves it.
         """
         self.max_concurrency = int(max_concurrency or os.cpu_count() or 1)
         if self.max_concurrency < 1:
@@ -63,7 +71,8 @@ class Runner:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._rejected = 0
         self._executor = ThreadPoolExecutor(self.max_concurrency,
-                                            thread_name_prefix="attention-jxl-aio")
+                                            thread_name_prefix="attention-jxl-aio",
+                                            initializer=_lower_priority, initargs=(niceness,))
 
     @property
     def running(self) -> int:
@@ -157,6 +166,14 @@ class Runner:
     def shutdown(self) -> None:
         """Stops the threads once running calls end."""
         self._executor.shutdown(wait=False)
+
+
+def _lower_priority(niceness: int) -> None:
+    if niceness and sys.platform == "linux":
+        try:  # on Linux a thread id names one thread
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+        except OSError:
+            pass  # a priority we may not set: run at the loop's
 
 
 _default_runner: Runner | None = None

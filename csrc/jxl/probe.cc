@@ -2,6 +2,8 @@
 // and tables of contents, walked without decoding any section.
 #include "attention_jxl/probe.h"
 
+#include <vector>
+
 #include "attention_jxl/error.h"
 #include "jxl/codestream/codestream_error.h"
 #include "jxl/codestream/container.h"
@@ -57,11 +59,41 @@ void read_group_order(const FrameInfo& f, ImageInfo* info) {
   info->first_group_y = y > 0 ? static_cast<uint64_t>(y) : 0;
 }
 
+// The codestream in place when it is one piece of the file (a bare
+// codestream or one jxlc box), else joined from its jxlp boxes.
+struct CodestreamView {
+  std::vector<uint8_t> joined;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+CodestreamView codestream_of(const Container& boxes, const uint8_t* data, size_t size) {
+  CodestreamView view;
+  if (boxes.bare) {
+    view.data = data;
+    view.size = size;
+    return view;
+  }
+  for (const ContainerBox& box : boxes.boxes) {
+    if (box.type == "jxlc") {
+      view.data = data + box.payload_start;
+      view.size = box.payload_size;
+      return view;
+    }
+  }
+  view.joined = codestream::read_container(data, size, /*allow_cut=*/true).codestream;
+  view.data = view.joined.data();
+  view.size = view.joined.size();
+  return view;
+}
+
 ImageInfo probe_headers(const uint8_t* data, size_t size) {
-  const Container container = codestream::read_container(data, size, /*allow_cut=*/true);
+  const Container container =
+      codestream::read_container(data, size, /*allow_cut=*/true, /*join_codestream=*/false);
   ImageInfo info;
   read_boxes(container, data, &info);
-  codestream::FrameReader frames(container.codestream.data(), container.codestream.size());
+  const CodestreamView codestream = codestream_of(container, data, size);
+  codestream::FrameReader frames(codestream.data, codestream.size);
   const codestream::Metadata& m = frames.metadata();
   info.width = m.size.width;
   info.height = m.size.height;

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "attention_jxl/attention_jxl.h"
+#include "attention_jxl/attention_jxl.hpp"
 #include "image/exif.h"
 
 namespace py = pybind11;
@@ -450,6 +450,19 @@ PYBIND11_MODULE(_core, m) {
         return as_bytes(encoded);
       },
       py::arg("image"), py::arg("icc_profile"));
+
+  m.def(
+      "pnm_decode",
+      [](py::buffer data) {
+        const ByteArg input(data);
+        aj::DecodedImage image;
+        {
+          py::gil_scoped_release release;
+          image = aj::pnm_decode(input.data, input.size);
+        }
+        return decoded_array(std::move(image));
+      },
+      py::arg("data"));
 
   m.def(
       "png_decode",

@@ -78,7 +78,8 @@ def test_encode_writes_the_python_cli_files(sdk_prefix, inputs, tmp_path, flags)
     written = sorted(p.name for p in (tmp_path / "python").iterdir())
     assert written == ["alpha.jxl", "flower.jxl", "gray16.jxl", "photo.jxl", "rgb.jxl"]
     for name in written:
-        assert (tmp_path / "native" / name).read_bytes() == (tmp_path / "python" / name).read_bytes()
+        native_file, python_file = tmp_path / "native" / name, tmp_path / "python" / name
+        assert native_file.read_bytes() == python_file.read_bytes()
 
 
 def test_center_prints_what_the_python_cli_prints(sdk_prefix, inputs) -> None:

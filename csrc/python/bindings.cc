@@ -131,6 +131,7 @@ py::tuple box_tuple(aj::Box box) { return py::make_tuple(box.x, box.y, box.width
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Native core of attention_jxl (use the attention_jxl package instead).";
+  m.attr("__version__") = ATTENTION_JXL_VERSION_STRING;
 
   static py::exception<aj::Error> too_large(m, "ImageTooLargeError", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr error) {

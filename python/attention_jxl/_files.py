@@ -81,8 +81,9 @@ def read_image(data: bytes, name: str = "image") -> ImageFile:
 
     Keeps 16-bit samples, alpha and the ICC profile; reports the EXIF
     orientation. PNG and binary PGM/PPM/PAM are decoded by the core (Pillow
-    would cut 16-bit color to 8 bits), everything else by Pillow. Problems with metadata become warnings
-    in the result, never errors; an unreadable image is a ValueError.
+    would cut 16-bit color to 8 bits), everything else by Pillow. Problems
+    with metadata become warnings in the result, never errors; an unreadable
+    image is a ValueError.
     """
     if data.startswith(PNG_MAGIC):
         return _read_png(data, name)

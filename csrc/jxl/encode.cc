@@ -205,7 +205,7 @@ std::vector<uint8_t> encode(const ImageView& image,
   JxlEncoderPtr owner = JxlEncoderMake(nullptr);
   JxlEncoder* encoder = owner.get();
   if (encoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl encoder");
-  JxlRunner runner(settings.threads);
+  JxlRunner runner(settings.threads, settings.pool);
   if (runner.opaque() != nullptr) {
     check_encoder(encoder, JxlEncoderSetParallelRunner(encoder, JxlThreadParallelRunner, runner.opaque()),
           "JxlEncoderSetParallelRunner");

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "attention_jxl/attention_jxl.h"
+#include "attention_jxl/attention_jxl.hpp"
 #include "image/exif.h"
 
 namespace py = pybind11;
@@ -131,6 +131,7 @@ py::tuple box_tuple(aj::Box box) { return py::make_tuple(box.x, box.y, box.width
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Native core of attention_jxl (use the attention_jxl package instead).";
+  m.attr("__version__") = ATTENTION_JXL_VERSION_STRING;
 
   static py::exception<aj::Error> too_large(m, "ImageTooLargeError", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr error) {
@@ -519,6 +520,19 @@ PYBIND11_MODULE(_core, m) {
         return as_bytes(encoded);
       },
       py::arg("image"), py::arg("icc_profile"));
+
+  m.def(
+      "pnm_decode",
+      [](py::buffer data) {
+        const ByteArg input(data);
+        aj::DecodedImage image;
+        {
+          py::gil_scoped_release release;
+          image = aj::pnm_decode(input.data, input.size);
+        }
+        return decoded_array(std::move(image));
+      },
+      py::arg("data"));
 
   m.def(
       "png_decode",

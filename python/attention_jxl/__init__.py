@@ -21,6 +21,7 @@ from attention_jxl._codec import (
     resize_simd_target,
     transcode_jpeg,
 )
+from attention_jxl._core import __version__ as __version__  # the CMake project version
 from attention_jxl._limits import (
     DEFAULT_MAX_IMAGE_PIXELS,
     ImageTooLargeError,
@@ -80,4 +81,3 @@ __all__ = [
     "thumbnail",
     "transcode_jpeg",
 ]
-__version__ = "0.1.0"

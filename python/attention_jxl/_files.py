@@ -13,6 +13,7 @@ from attention_jxl._image import as_image_array, upright
 from attention_jxl._limits import ImageTooLargeError, check_image_size
 from attention_jxl._model import Model, default_model
 from attention_jxl._png import png_read
+from attention_jxl._pnm import BINARY_PNM_MAGICS, pnm_read
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -85,12 +86,15 @@ def read_image(data: bytes, name: str = "image") -> ImageFile:
     """Decodes an image file's bytes (PNG, JPEG, WebP, TIFF, BMP, PNM, GIF...).
 
     Keeps 16-bit samples, alpha and the ICC profile; reports the EXIF
-    orientation. PNG is decoded by the core (Pillow would cut 16-bit color to
-    8 bits), everything else by Pillow. Problems with metadata become warnings
-    in the result, never errors; an unreadable image is a ValueError.
+    orientation. PNG and binary PGM/PPM/PAM are decoded by the core (Pillow
+    would cut 16-bit color to 8 bits), everything else by Pillow. Problems
+    with metadata become warnings in the result, never errors; an unreadable
+    image is a ValueError.
     """
     if data.startswith(PNG_MAGIC):
         return _read_png(data, name)
+    if data[:2] in BINARY_PNM_MAGICS:
+        return ImageFile(pnm_read(data))
     return _read_with_pillow(data, name)
 
 

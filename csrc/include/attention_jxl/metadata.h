@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 struct FileMetadata {
@@ -18,11 +20,11 @@ struct FileMetadata {
 // ones too) without decoding pixels. Throws Error(kCorruptData) for data
 // that is not a complete, valid JPEG XL file, Error(kTooLarge) for an image
 // over max_image_pixels().
-FileMetadata read_metadata(const uint8_t* data, size_t size);
+ATTENTION_JXL_EXPORT FileMetadata read_metadata(const uint8_t* data, size_t size);
 
 // Checks that `exif` is a TIFF structure (optionally after JPEG's
 // "Exif\0\0" marker, which is dropped) and returns it; Error(kInvalidArgument)
 // otherwise.
-std::vector<uint8_t> exif_tiff(const std::vector<uint8_t>& exif);
+ATTENTION_JXL_EXPORT std::vector<uint8_t> exif_tiff(const std::vector<uint8_t>& exif);
 
 }  // namespace attention_jxl

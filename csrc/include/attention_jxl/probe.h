@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 struct ImageInfo {
@@ -34,6 +36,6 @@ struct ImageInfo {
 // Throws Error(kCorruptData) for data that is not JPEG XL or is cut off
 // before the first displayed frame's table of contents, Error(kTooLarge) for
 // an image over max_image_pixels() (limits.h).
-ImageInfo probe(const uint8_t* data, size_t size);
+ATTENTION_JXL_EXPORT ImageInfo probe(const uint8_t* data, size_t size);
 
 }  // namespace attention_jxl

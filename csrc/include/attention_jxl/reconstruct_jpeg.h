@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 // Byte for byte the file `djxl in.jxl out.jpg` writes. `threads` as in
 // EncodeSettings. Throws Error(kInvalidArgument) for a file without JPEG
 // reconstruction data, Error(kCorruptData) for data that is not a complete,
 // valid JPEG XL file, Error(kTooLarge) for an image over max_image_pixels().
-std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int threads = 0);
+ATTENTION_JXL_EXPORT std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int threads = 0);
 
 }  // namespace attention_jxl

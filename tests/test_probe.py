@@ -144,3 +144,24 @@ def test_mutated_headers_never_crash() -> None:
 def test_data_must_be_bytes() -> None:
     with pytest.raises(TypeError, match="bytes-like"):
         attention_jxl.probe("file.jxl")
+
+
+def test_mutated_and_cut_containers_never_crash() -> None:
+    rng = np.random.default_rng(11)
+    with_boxes = (TESTDATA / "jxl/jpeg_reconstruction/1x1_exif_xmp.jxl").read_bytes()
+    for _ in range(1000):
+        mutated = bytearray(with_boxes)
+        for position in rng.integers(0, len(mutated), 3):
+            mutated[position] = int(rng.integers(0, 256))
+        for read in (attention_jxl.probe, attention_jxl.read_metadata):
+            try:
+                read(bytes(mutated))
+            except ValueError:
+                pass
+    for size in range(len(with_boxes)):
+        for read in (attention_jxl.probe, attention_jxl.read_metadata,
+                     attention_jxl.reconstruct_jpeg):
+            try:
+                read(with_boxes[:size])
+            except ValueError:
+                pass

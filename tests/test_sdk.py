@@ -172,6 +172,17 @@ def test_c_abi_answers_bad_input_with_statuses(sdk_prefix, tmp_path: Path) -> No
     assert result.stdout == "all checks passed\n"
 
 
+def test_one_model_serves_many_threads(sdk_prefix, tmp_path: Path) -> None:
+    program = tmp_path / "threads"
+    subprocess.run(["cc", "-std=c99", "-O2", "-pthread",
+                    str(PROJECT / "tests/native/capi_threads.c"),
+                    *pkg_config(sdk_prefix, "--cflags", "--libs"), "-o", str(program)],
+                   check=True, capture_output=True)
+    result = run_native([str(program)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "96 calls, 0 mismatches\n"
+
+
 def test_model_lookup_follows_the_environment_and_a_moved_prefix(
         sdk_prefix, raw_pixels, expected, tmp_path: Path) -> None:
     program = compile_c(sdk_prefix, PROJECT / "examples/c/encode_center_first.c",

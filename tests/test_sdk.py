@@ -3,6 +3,7 @@ Rust programs that link it and write what the Python API writes."""
 
 from __future__ import annotations
 
+import ctypes
 import shutil
 import subprocess
 from pathlib import Path
@@ -171,6 +172,17 @@ def test_c_abi_answers_bad_input_with_statuses(sdk_prefix, tmp_path: Path) -> No
     assert result.stdout == "all checks passed\n"
 
 
+def test_one_model_serves_many_threads(sdk_prefix, tmp_path: Path) -> None:
+    program = tmp_path / "threads"
+    subprocess.run(["cc", "-std=c99", "-O2", "-pthread",
+                    str(PROJECT / "tests/native/capi_threads.c"),
+                    *pkg_config(sdk_prefix, "--cflags", "--libs"), "-o", str(program)],
+                   check=True, capture_output=True)
+    result = run_native([str(program)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "96 calls, 0 mismatches\n"
+
+
 def test_model_lookup_follows_the_environment_and_a_moved_prefix(
         sdk_prefix, raw_pixels, expected, tmp_path: Path) -> None:
     program = compile_c(sdk_prefix, PROJECT / "examples/c/encode_center_first.c",
@@ -195,3 +207,22 @@ def test_model_lookup_follows_the_environment_and_a_moved_prefix(
                          str(TESTDATA / "jxl/flower/flower.png")])
     assert result.returncode == 1
     assert "no prepared model" in result.stderr and "ATTENTION_JXL_PREPARED_MODEL" in result.stderr
+
+
+def test_ctypes_calls_the_installed_library(sdk_prefix, tmp_path: Path) -> None:
+    library = ctypes.CDLL(str(sdk_prefix / "lib/libattention_jxl.so"))
+    library.ajxl_version.restype = ctypes.c_char_p
+    assert library.ajxl_version().decode() == attention_jxl.__version__
+    data = cjxl(TESTDATA / "jxl/flower/flower.png", tmp_path / "f.jxl", "-e", "3")
+    library.ajxl_reorder_scanline.argtypes = [
+        ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.POINTER(ctypes.c_uint8)),
+        ctypes.POINTER(ctypes.c_size_t)]
+    out, size = ctypes.POINTER(ctypes.c_uint8)(), ctypes.c_size_t()
+    assert library.ajxl_reorder_scanline(data, len(data), ctypes.byref(out),
+                                         ctypes.byref(size)) == 0
+    assert ctypes.string_at(out, size.value) == attention_jxl.reorder(data, None)
+    library.ajxl_free(out)
+    assert library.ajxl_reorder_scanline(data[:40], 40, ctypes.byref(out),
+                                         ctypes.byref(size)) == 4  # AJXL_CORRUPT_DATA
+    library.ajxl_last_error_message.restype = ctypes.c_char_p
+    assert b"truncated" in library.ajxl_last_error_message()

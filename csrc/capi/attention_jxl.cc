@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <utility>
@@ -14,10 +15,32 @@
 
 namespace aj = attention_jxl;
 
+namespace {
+
+// A handle's last error. Handles may be shared between threads, so it is
+// written under a lock and read out as a copy.
+class ErrorSlot {
+ public:
+  void set(const char* message) {
+    std::lock_guard<std::mutex> hold(lock_);
+    message_ = message;
+  }
+  std::string get() const {
+    std::lock_guard<std::mutex> hold(lock_);
+    return message_;
+  }
+
+ private:
+  mutable std::mutex lock_;
+  std::string message_;
+};
+
+}  // namespace
+
 struct ajxl_model {
   std::unique_ptr<aj::Model> model;
   std::string path;
-  std::string last_error;
+  ErrorSlot last_error;
 };
 
 struct ajxl_pool {
@@ -28,12 +51,13 @@ struct ajxl_pool {
 struct ajxl_encoder_settings {
   aj::EncodeSettings settings;
   ajxl_center_mode center_mode = AJXL_CENTER_PREDICT;
-  std::string last_error;
+  ErrorSlot last_error;
 };
 
 namespace {
 
 thread_local std::string last_error;
+thread_local std::string handle_error_copy;  // what *_last_error(handle) returned last
 
 ajxl_status status_of(aj::ErrorCode code) {
   switch (code) {
@@ -53,10 +77,10 @@ ajxl_status status_of(aj::ErrorCode code) {
   return AJXL_INTERNAL;
 }
 
-ajxl_status fail(ajxl_status status, const char* message, std::string* handle_error) {
+ajxl_status fail(ajxl_status status, const char* message, ErrorSlot* handle_error) {
   try {
     last_error = message;
-    if (handle_error != nullptr) *handle_error = message;
+    if (handle_error != nullptr) handle_error->set(message);
   } catch (...) {  // no memory for the message: the status still says what happened
   }
   return status;
@@ -65,7 +89,7 @@ ajxl_status fail(ajxl_status status, const char* message, std::string* handle_er
 // Runs `body`, mapping whatever it throws to a status and a message recorded
 // for this thread and, when given, on the handle.
 template <typename Body>
-ajxl_status guarded(std::string* handle_error, Body&& body) {
+ajxl_status guarded(ErrorSlot* handle_error, Body&& body) {
   try {
     body();
     return AJXL_OK;
@@ -89,7 +113,16 @@ void require(const T* pointer, const char* name) {
   if (pointer == nullptr) invalid(std::string(name) + " is NULL");
 }
 
-std::string* error_slot(ajxl_model* model) { return model ? &model->last_error : nullptr; }
+ErrorSlot* error_slot(ajxl_model* model) { return model ? &model->last_error : nullptr; }
+
+const char* copy_of(const ErrorSlot& slot) {
+  try {
+    handle_error_copy = slot.get();
+  } catch (...) {
+    return "";
+  }
+  return handle_error_copy.c_str();
+}
 
 const aj::Model& model_of(ajxl_model* model) {
   require(model, "model");
@@ -181,7 +214,7 @@ const ajxl_encoder_settings& settings_or_defaults(const ajxl_encoder_settings* s
   return settings ? *settings : defaults;
 }
 
-std::string* error_slot(ajxl_encoder_settings* settings) {
+ErrorSlot* error_slot(ajxl_encoder_settings* settings) {
   return settings ? &settings->last_error : nullptr;
 }
 
@@ -257,7 +290,7 @@ void ajxl_model_free(ajxl_model* model) { delete model; }
 const char* ajxl_model_path(const ajxl_model* model) { return model ? model->path.c_str() : ""; }
 
 const char* ajxl_model_last_error(const ajxl_model* model) {
-  return model ? model->last_error.c_str() : "";
+  return model ? copy_of(model->last_error) : "";
 }
 
 ajxl_status ajxl_pool_create(int threads, ajxl_pool** pool) {
@@ -281,7 +314,7 @@ ajxl_status ajxl_encoder_settings_create(ajxl_encoder_settings** settings) {
 void ajxl_encoder_settings_free(ajxl_encoder_settings* settings) { delete settings; }
 
 const char* ajxl_encoder_settings_last_error(const ajxl_encoder_settings* settings) {
-  return settings ? settings->last_error.c_str() : "";
+  return settings ? copy_of(settings->last_error) : "";
 }
 
 // Settings are checked where the core checks them, when encoding, except

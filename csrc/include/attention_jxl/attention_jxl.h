@@ -145,9 +145,8 @@ ATTENTION_JXL_EXPORT ajxl_status ajxl_model_open(const char* path, int threads,
 ATTENTION_JXL_EXPORT void ajxl_model_free(ajxl_model* model);
 /* The file the model was loaded from; owned by the model. */
 ATTENTION_JXL_EXPORT const char* ajxl_model_path(const ajxl_model* model);
-/* The message of the last failed call given this model ("" if none). Owned
- * by the model, valid until its next failed call; with the model shared
- * between threads prefer ajxl_last_error_message. */
+/* The message of the last failed call given this model, on any thread (""
+ * if none); a copy valid until this thread's next call into the library. */
 ATTENTION_JXL_EXPORT const char* ajxl_model_last_error(const ajxl_model* model);
 
 /* ---- A thread pool ------------------------------------------------------ */
@@ -172,6 +171,7 @@ typedef enum {
  * per core), no pool, no ICC profile (sRGB), orientation 1. */
 ATTENTION_JXL_EXPORT ajxl_status ajxl_encoder_settings_create(ajxl_encoder_settings** settings);
 ATTENTION_JXL_EXPORT void ajxl_encoder_settings_free(ajxl_encoder_settings* settings);
+/* As ajxl_model_last_error, for the calls that changed these settings. */
 ATTENTION_JXL_EXPORT const char* ajxl_encoder_settings_last_error(
     const ajxl_encoder_settings* settings);
 /* Butteraugli distance 0 (mathematically lossless pixels) .. 25. */

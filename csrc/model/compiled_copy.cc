@@ -92,6 +92,8 @@ CompiledCopy::CompiledCopy(LiteRtEnvironment environment, LiteRtModel model, int
     const std::string what = "output " + std::to_string(i);
     outputs_[i].memory = AlignedBuffer(RequiredBytes(compiled_.get(), false, i, what));
     outputs_[i].buffer = WrapHostMemory(outputs_[i].memory, output_layouts[i], what + "'s buffer");
+    outputs_[i].shape.assign(output_layouts[i].dimensions,
+                             output_layouts[i].dimensions + output_layouts[i].rank);
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "model/aligned_buffer.h"
@@ -23,6 +24,8 @@ class CompiledCopy {
 
   size_t input_bytes() const { return input_memory_.size(); }
   size_t output_bytes(size_t index) const { return outputs_[index].memory.size(); }
+  // The dimensions of output `index` as the compiled graph lays it out.
+  const std::vector<int64_t>& output_shape(size_t index) const { return outputs_[index].shape; }
 
   // Copies `input_bytes()` into the input buffer, or zeros when `pixels` is null.
   void WriteInput(const float* pixels);
@@ -35,6 +38,7 @@ class CompiledCopy {
   struct Output {
     AlignedBuffer memory;
     TensorBufferHandle buffer;
+    std::vector<int64_t> shape;
   };
 
   // Declared so destruction releases the compiled model before the buffers

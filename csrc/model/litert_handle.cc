@@ -1,7 +1,21 @@
 #include "model/litert_handle.h"
 
+#include <cstring>
+
 namespace attention_jxl {
 namespace internal {
+
+EnvironmentHandle CreateQuietEnvironment() {
+  LiteRtEnvOption quiet;
+  std::memset(&quiet, 0, sizeof(quiet));
+  quiet.tag = kLiteRtEnvOptionTagMinLoggerSeverity;
+  quiet.value.type = kLiteRtAnyTypeInt;
+  quiet.value.int_value = kLiteRtLogSeverityError;
+  EnvironmentHandle environment;
+  CheckLiteRt(LiteRtCreateEnvironment(1, &quiet, environment.out()), ErrorCode::kInternal,
+              "LiteRT could not create an environment");
+  return environment;
+}
 
 std::string StatusName(LiteRtStatus status) {
   switch (status) {

@@ -52,6 +52,11 @@ using OpaqueOptionsHandle = LiteRtHandle<LiteRtOpaqueOptions, LiteRtDestroyOpaqu
 using CompiledModelHandle = LiteRtHandle<LiteRtCompiledModel, LiteRtDestroyCompiledModel>;
 using TensorBufferHandle = LiteRtHandle<LiteRtTensorBuffer, LiteRtDestroyTensorBuffer>;
 
+// An environment that logs errors only: LiteRT and the TFLite runtime under it
+// otherwise print INFO lines (such as "Created TensorFlow Lite XNNPACK
+// delegate for CPU.") to stderr; the threshold is process-wide.
+EnvironmentHandle CreateQuietEnvironment();
+
 // The name of a LiteRT status (the library no longer exports its own lookup).
 std::string StatusName(LiteRtStatus status);
 

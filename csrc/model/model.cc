@@ -46,21 +46,6 @@ void CheckThreads(int threads) {
   }
 }
 
-// LiteRT and the TFLite runtime under it print INFO lines (such as "Created
-// TensorFlow Lite XNNPACK delegate for CPU.") to stderr by default; the
-// environment sets the process-wide threshold to errors.
-internal::EnvironmentHandle CreateQuietEnvironment() {
-  LiteRtEnvOption quiet;
-  std::memset(&quiet, 0, sizeof(quiet));
-  quiet.tag = kLiteRtEnvOptionTagMinLoggerSeverity;
-  quiet.value.type = kLiteRtAnyTypeInt;
-  quiet.value.int_value = kLiteRtLogSeverityError;
-  internal::EnvironmentHandle environment;
-  CheckLiteRt(LiteRtCreateEnvironment(1, &quiet, environment.out()), ErrorCode::kInternal,
-              "LiteRT could not create an environment");
-  return environment;
-}
-
 }  // namespace
 
 struct Model::Impl {
@@ -94,7 +79,7 @@ struct Model::Impl {
 
   void Load(AlignedBuffer bytes) {
     model_bytes = std::move(bytes);
-    environment = CreateQuietEnvironment();
+    environment = internal::CreateQuietEnvironment();
     const LiteRtStatus status = LiteRtCreateModelFromBuffer(
         environment.get(), model_bytes.data(), model_bytes.size(), model.out());
     if (status != kLiteRtStatusOk) {

@@ -559,6 +559,34 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("data"));
 
+  py::class_<aj::LayerModel>(m, "LayerModel")
+      .def(py::init<const std::string&, int>(), py::arg("path"), py::arg("threads"),
+           py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("names", &aj::LayerModel::names)
+      .def("run",
+           [](const aj::LayerModel& model,
+              py::array_t<float, py::array::c_style | py::array::forcecast> input) {
+             if (input.ndim() < 3 || input.size() != static_cast<py::ssize_t>(
+                                                         aj::Model::kInputHeight *
+                                                         aj::Model::kInputWidth * 3)) {
+               throw py::value_error("model input must be a 480x640x3 float32 array");
+             }
+             std::vector<aj::NamedTensor> outputs;
+             {
+               py::gil_scoped_release release;
+               outputs = model.run(input.data());
+             }
+             py::dict result;
+             for (aj::NamedTensor& tensor : outputs) {
+               py::array_t<float> array(std::vector<py::ssize_t>(tensor.shape.begin(),
+                                                                 tensor.shape.end()));
+               std::copy(tensor.values.begin(), tensor.values.end(), array.mutable_data());
+               result[py::str(tensor.name)] = std::move(array);
+             }
+             return result;
+           },
+           py::arg("input"));
+
   m.def("max_image_pixels", &aj::max_image_pixels);
   m.def("set_max_image_pixels", &aj::set_max_image_pixels, py::arg("pixels"));
   m.def("check_image_pixels", [](uint64_t width, uint64_t height, const std::string& what) {

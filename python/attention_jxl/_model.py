@@ -22,6 +22,7 @@ from attention_jxl import _core
 from attention_jxl._image import as_image_array
 from attention_jxl._prepare import (
     PREPARATION_VERSION,
+    STAGES,
     prepare_model,
     prepare_model_bytes,
     prepared_file_name,
@@ -93,16 +94,21 @@ def _check_not_damaged(source: Path, data: bytes) -> str:
     return digest
 
 
-def prepared_model(path: str | os.PathLike[str] | None = None, *, exact: bool = False) -> Path:
+def prepared_model(
+    path: str | os.PathLike[str] | None = None, *, exact: bool = False, layers: bool = False
+) -> Path:
     """A prepared model file for `path` (looked up as `find_model` does).
 
     A prepared file is used as it is. A published model is prepared once and
     the copy cached by its sha256 and the preparation version; the bundled
-    model was prepared at build time.
+    model was prepared at build time. `layers=True` asks for the fast graph
+    with the backbone stages (`STAGES`) as extra outputs, which `LayerModel` runs.
     """
+    if layers and exact:
+        raise ValueError("the layers graph is a fast graph; exact=True cannot be combined with it")
     source = find_model(path)
     if path is None and source.parent == _bundled_dir():
-        bundled = _bundled_dir() / prepared_file_name(exact)
+        bundled = _bundled_dir() / prepared_file_name(exact, layers=layers)
         if bundled.is_file():
             return bundled
     data = source.read_bytes()
@@ -117,12 +123,19 @@ def prepared_model(path: str | os.PathLike[str] | None = None, *, exact: bool = 
                 f"{source} is a prepared {info['graph']} graph, but exact={exact} asks for the "
                 "other one; pass the published model so it can be prepared as asked"
             )
+        if layers and not set(STAGES) <= set(info["outputs"]):
+            raise ValueError(
+                f"{source} is a prepared graph without the backbone stages "
+                f"({', '.join(STAGES)}); pass the published center.tflite so it can be "
+                "prepared with them"
+            )
         return source
     digest = _check_not_damaged(source, data)
-    target = cache_dir() / "prepared" / prepared_file_name(exact, stem=digest)
+    target = cache_dir() / "prepared" / prepared_file_name(exact, stem=digest, layers=layers)
     if not target.is_file():
         try:
-            prepared = prepare_model_bytes(data, exact=exact)
+            prepared = prepare_model_bytes(
+                data, exact=exact, extra_outputs=STAGES if layers else ())
         except ValueError as error:
             raise ValueError(
                 f"{source} cannot be prepared as the attention model: {error}"

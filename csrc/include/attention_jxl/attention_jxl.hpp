@@ -12,6 +12,7 @@
 #include "attention_jxl/limits.h"
 #include "attention_jxl/metadata.h"
 #include "attention_jxl/model.h"
+#include "attention_jxl/model_layers.h"
 #include "attention_jxl/png_decode.h"
 #include "attention_jxl/png_encode.h"
 #include "attention_jxl/pnm_decode.h"

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 from . import fold, groupnorm, head
+from .layers import STAGES
 from .graph import Graph, as_name
 
 # Part of every cached file name and recorded in each prepared model: raise it
@@ -94,9 +95,13 @@ def prepared_info(model: str | os.PathLike[str] | bytes) -> dict[str, Any] | Non
     return None
 
 
-def prepared_file_name(exact: bool, stem: str = "center") -> str:
-    """The name of a prepared copy, as bundled (stem "center") and cached (the sha256)."""
-    return f"{stem}-{'exact' if exact else 'fast'}-v{PREPARATION_VERSION}.tflite"
+def prepared_file_name(exact: bool, stem: str = "center", *, layers: bool = False) -> str:
+    """The name of a prepared copy, as bundled (stem "center") and cached (the sha256).
+
+    `layers` names the fast graph with the backbone stages as extra outputs.
+    """
+    kind = "exact" if exact else "fast"
+    return f"{stem}-{kind}{'-layers' if layers else ''}-v{PREPARATION_VERSION}.tflite"
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -191,18 +196,24 @@ def _intermediates(graph: Graph) -> dict[str, int]:
     return found
 
 
-def _resolve_extras(graph: Graph, names: Sequence[str]) -> list[int]:
+def _resolve_extras(graph: Graph, names: Sequence[str] | Mapping[str, str]) -> list[int]:
+    """The tensors asked for; a mapping {output name: tensor name} also renames them."""
     if isinstance(names, str):
         raise TypeError("extra_outputs is a sequence of tensor names, not one string")
     available = _intermediates(graph)
     found = []
-    for name in names:
+    for name in names.values() if isinstance(names, Mapping) else names:
         if name not in available:
             examples = ", ".join([n for n in available if n.endswith("GroupNorm/Reshape_2")][:4])
             raise ValueError(f"no tensor named {name!r} in the prepared graph; "
                              f"valid names include {examples} (see available_outputs())")
         if available[name] not in found:
             found.append(available[name])
+    if isinstance(names, Mapping):
+        if len(found) != len(names):
+            raise ValueError("extra_outputs names one tensor twice")
+        for output_name, tensor in zip(names, found, strict=True):
+            graph.rename(tensor, output_name)
     return found
 
 
@@ -261,13 +272,15 @@ def available_outputs(data: bytes, *, exact: bool = False) -> list[str]:
 
 
 def prepare_model_bytes(data: bytes, *, exact: bool = False,
-                        extra_outputs: Sequence[str] = ()) -> bytes:
+                        extra_outputs: Sequence[str] | Mapping[str, str] = ()) -> bytes:
     """The prepared model for the bytes of center.tflite.
 
     Outputs: `center` [1, 2] (x, y in model pixels), `saliency` [1, 480, 640] (the
     map the centre is the gravity centre of, normalised to max 1), then the tensors
-    named in `extra_outputs` in that order. Raises ValueError for a file that is not
-    a readable attention centre model, or for an unknown tensor name.
+    named in `extra_outputs` in that order. A mapping {output name: tensor name}
+    gives them new names (as `STAGES` does for the layers graph). Raises ValueError
+    for a file that is not a readable attention centre model, or for an unknown
+    tensor name.
     """
     data = bytes(data)
     graph = _build(data, exact)
@@ -286,7 +299,8 @@ def prepare_model_bytes(data: bytes, *, exact: bool = False,
 
 
 def prepare_model(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
-                  exact: bool = False, extra_outputs: Sequence[str] = ()) -> Path:
+                  exact: bool = False,
+                  extra_outputs: Sequence[str] | Mapping[str, str] = ()) -> Path:
     """Prepares the model file `src` into `dst` (written atomically) and returns `dst`.
 
     See `prepare_model_bytes` for the outputs and errors.
@@ -301,6 +315,7 @@ __all__ = [
     "CENTER",
     "PREPARATION_VERSION",
     "SALIENCY",
+    "STAGES",
     "available_outputs",
     "prepare_model",
     "prepare_model_bytes",

@@ -1,4 +1,4 @@
-"""Build-time entry point: prepares the bundled model's fast and exact graphs.
+"""Build-time entry point: prepares the bundled model's fast, exact and layers graphs.
 
 Run as ``python -m _prepare --bundle SOURCE OUTDIR`` (or ``--fast-name``) with
 the package folder on the path, so that no compiled part of attention_jxl is
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import prepare_model, prepared_file_name
+from . import STAGES, prepare_model, prepared_file_name
 
 
 def main() -> None:
@@ -27,6 +27,7 @@ def main() -> None:
     source, outdir = args.bundle
     for exact in (False, True):
         prepare_model(source, outdir / prepared_file_name(exact), exact=exact)
+    prepare_model(source, outdir / prepared_file_name(False, layers=True), extra_outputs=STAGES)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import attention_jxl
-from attention_jxl import _batch, _files, _pictures, _preview
+from attention_jxl import _batch, _files, _pictures, _preview, _study_cli
 
 
 class Progress:
@@ -433,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also output this intermediate tensor (repeatable)")
     prepare.set_defaults(run=_prepare_model)
     _add_serve_command(commands)
+    _study_cli.add_study_command(commands)
     return parser
 
 

@@ -28,8 +28,8 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 from . import fold, groupnorm, head
-from .layers import STAGES
 from .graph import Graph, as_name
+from .layers import STAGES
 
 # Part of every cached file name and recorded in each prepared model: raise it
 # whenever a pass changes what it writes, so no stale preparation is reused.

@@ -18,9 +18,12 @@ MASK_SUFFIXES = (".png", ".webp", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg")
 GRABCUT_MAX_SIDE = 400
 GRABCUT_ITERATIONS = 5
 # Saliency (divided by its maximum) at and above which GrabCut starts from
-# probable foreground, and from sure foreground.
-PROBABLE_FOREGROUND = 0.4
+# probable foreground, and from sure foreground. The box around the probable
+# foreground, grown by BOX_GROWTH of its size, is where the object may be;
+# outside it is probable background.
+PROBABLE_FOREGROUND = 0.2
 SURE_FOREGROUND = 0.85
+BOX_GROWTH = 0.15
 # The image border taken as sure background, as a share of the shorter side.
 BORDER_SHARE = 0.03
 REMBG_MODEL = "u2net"
@@ -97,9 +100,9 @@ def rembg_mask(rgb: np.ndarray) -> np.ndarray:
 def grabcut_mask(rgb: np.ndarray, saliency: np.ndarray) -> np.ndarray:
     """GrabCut seeded by a saliency map over the image (same height and width).
 
-    The most salient region starts as probable foreground (its peak as sure
-    foreground), the image border as sure background, the rest as probable
-    background.
+    The box around the most salient region starts as probable foreground (the
+    saliency peak as sure foreground), the image border as sure background, the
+    rest as probable background; GrabCut's colour models then settle the outline.
     """
     height, width = rgb.shape[:2]
     scale = min(1.0, GRABCUT_MAX_SIDE / max(height, width))
@@ -109,7 +112,12 @@ def grabcut_mask(rgb: np.ndarray, saliency: np.ndarray) -> np.ndarray:
     peak = float(weights.max())
     weights = weights / peak if peak > 0 else weights
     seeds = np.full(weights.shape, cv2.GC_PR_BGD, np.uint8)
-    seeds[weights >= PROBABLE_FOREGROUND] = cv2.GC_PR_FGD
+    rows, columns = np.nonzero(weights >= PROBABLE_FOREGROUND)
+    if rows.size:
+        grow_y = round(BOX_GROWTH * (rows.max() - rows.min() + 1))
+        grow_x = round(BOX_GROWTH * (columns.max() - columns.min() + 1))
+        seeds[max(0, rows.min() - grow_y):rows.max() + grow_y + 1,
+              max(0, columns.min() - grow_x):columns.max() + grow_x + 1] = cv2.GC_PR_FGD
     seeds[weights >= SURE_FOREGROUND] = cv2.GC_FGD
     band = max(1, round(BORDER_SHARE * min(size)))
     seeds[:band], seeds[-band:], seeds[:, :band], seeds[:, -band:] = (cv2.GC_BGD,) * 4

@@ -139,7 +139,7 @@ def run_study(
     Wilcoxon tests. `jobs` images run at once (default: one per core);
     `progress(done, total, image)` is called as each finishes.
     """
-    paths = [Path(p) for p in images]
+    paths = [Path(p).resolve() for p in images]  # the key a resumed run finds again
     _check_inputs(paths)
     if inpaint not in INPAINT_METHODS:
         raise ValueError(
@@ -167,7 +167,10 @@ def run_study(
     result = StudyRun(summary={})
     todo = []
     for path in paths:
-        (result.skipped if str(path) in done_before else todo).append(path)
+        if str(path) in done_before:
+            result.skipped.append(str(path))
+        else:
+            todo.append(path)
     study = _Study(target, mask_dir, matrices, model, inpaint, mask_method, max_side)
     workers = jobs or os.cpu_count() or 1
     threads_before = cv2.getNumThreads()

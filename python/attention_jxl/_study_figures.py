@@ -73,6 +73,10 @@ def attention_figure(summary: dict[str, Any], output: Path) -> None:
           "share of images")
     _bars(panels[1], summary, "saliency_on_foreground", "saliency mass on the foreground",
           "share of the map")
+    area = summary["groups"]["original"]["foreground_share"]["mean"]
+    if area is not None:  # mass spread evenly would give the foreground's share of the area
+        panels[1].axhline(area, color="black", linestyle="--", linewidth=1)
+        panels[1].text(2.45, area, "foreground area", fontsize=7, ha="right", va="bottom")
     _bars(panels[2], summary, "center_shift", "center shift from the original",
           "share of the diagonal", groups=GROUPS[1:])
     figure.suptitle(f"{summary['images']} images (error bars: standard error; the mask is "

@@ -20,8 +20,8 @@ BASE_COLUMNS = (
     "embedding_change",
 )
 DISTANCE_PREFIX = "distance:"
-MEASURES = ("center_on_foreground", "saliency_on_foreground", "center_shift",
-            "embedding_change")
+MEASURES = ("foreground_share", "center_on_foreground", "saliency_on_foreground",
+            "center_shift", "embedding_change")
 
 
 def columns_for(neural_names: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from attention_jxl._codec import (
     transcode_jpeg,
 )
 from attention_jxl._core import __version__ as __version__  # the CMake project version
+from attention_jxl._layers import LayerModel
 from attention_jxl._limits import (
     DEFAULT_MAX_IMAGE_PIXELS,
     ImageTooLargeError,
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_MAX_IMAGE_PIXELS",
     "ImageTooLargeError",
     "Info",
+    "LayerModel",
     "MODEL_SHA256",
     "MODEL_URL",
     "Metadata",

@@ -276,3 +276,11 @@ def test_command_on_testdata_photos_writes_the_report(tmp_path, capsys):
     assert main(["study", *map(str, PHOTOS), "-o", str(outdir), "--neural",
                  str(tmp_path / "meg.npy")]) == 0
     assert "0 studied, 2 already in results.csv" in capsys.readouterr().out
+
+
+def test_rembg_asked_for_but_missing_fails_before_any_image(scenes, tmp_path):
+    if study.masks.rembg_available():
+        pytest.skip("rembg and its weights are installed")
+    with pytest.raises(study.MaskUnavailableError, match="rembg"):
+        study.run_study([scenes[0][0]], tmp_path / "r", mask_method="rembg")
+    assert not (tmp_path / "r").exists()

@@ -74,11 +74,11 @@ def rembg_available() -> bool:
     return _rembg_weights().is_file()
 
 
-def rembg_mask(rgb: np.ndarray) -> np.ndarray:
-    """The foreground rembg's U2-Net finds. MaskUnavailableError naming the fix when
-    rembg or its weights are missing (rembg fetches the weights on first use)."""
+def check_rembg() -> None:
+    """Raises MaskUnavailableError naming the fix unless rembg and its weights are installed
+    (rembg downloads the weights on first use, which fails offline)."""
     try:
-        import rembg
+        import rembg  # noqa: F401
     except ImportError:
         raise MaskUnavailableError(
             "rembg is not installed: `pip install rembg onnxruntime`, or use the "
@@ -89,6 +89,13 @@ def rembg_mask(rgb: np.ndarray) -> np.ndarray:
             f"rembg's {REMBG_MODEL} weights are not at {weights}: rembg downloads them on "
             "first use, which needs network access. Copy u2net.onnx there (or set U2NET_HOME "
             "to its folder), or use the grabcut mask method")
+
+
+def rembg_mask(rgb: np.ndarray) -> np.ndarray:
+    """The foreground rembg's U2-Net finds (see `check_rembg` for what it needs)."""
+    check_rembg()
+    import rembg
+
     try:
         session = rembg.new_session(REMBG_MODEL)
         alpha = rembg.remove(rgb, session=session, only_mask=True)

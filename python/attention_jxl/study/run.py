@@ -17,7 +17,12 @@ import attention_jxl
 from attention_jxl.study import report
 from attention_jxl.study.embeddings import make_embedder
 from attention_jxl.study.images import DEFAULT_MAX_SIDE, load_stimulus, write_png
-from attention_jxl.study.masks import MASK_METHODS, find_mask_file, foreground_mask
+from attention_jxl.study.masks import (
+    MASK_METHODS,
+    check_rembg,
+    find_mask_file,
+    foreground_mask,
+)
 from attention_jxl.study.measures import (
     center_on_foreground,
     center_shift,
@@ -147,6 +152,8 @@ def run_study(
     if mask_method not in MASK_METHODS:
         raise ValueError(
             f"mask method must be one of {', '.join(MASK_METHODS)}, got {mask_method!r}")
+    if mask_method == "rembg":
+        check_rembg()  # once, not as an error per image
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     mask_dir = Path(masks) if masks is not None else None
@@ -175,19 +182,24 @@ def run_study(
     workers = jobs or os.cpu_count() or 1
     threads_before = cv2.getNumThreads()
     cv2.setNumThreads(1)  # the images run in parallel; OpenCV's own threads would compete
+    pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(study.image, path): path for path in todo}
-            for count, future in enumerate(as_completed(futures), start=1):
-                path = futures[future]
-                try:
-                    writer.write(future.result())
-                    result.studied.append(str(path))
-                except (ValueError, OSError, RuntimeError) as error:
-                    result.errors[str(path)] = str(error)
-                if progress is not None:
-                    progress(count, len(todo), str(path))
+        futures = {pool.submit(study.image, path): path for path in todo}
+        for count, future in enumerate(as_completed(futures), start=1):
+            path = futures[future]
+            try:
+                writer.write(future.result())
+                result.studied.append(str(path))
+            except Exception as error:  # one bad image must not stop a run of thousands
+                known = isinstance(error, (ValueError, OSError, RuntimeError))
+                result.errors[str(path)] = str(error) if known else (
+                    f"{type(error).__name__}: {error}")
+            if progress is not None:
+                progress(count, len(todo), str(path))
     finally:
+        # On Ctrl-C the images not started are dropped; those running finish
+        # unwritten, and a rerun does them again.
+        pool.shutdown(wait=True, cancel_futures=True)
         cv2.setNumThreads(threads_before)
         writer.close()
     settings = {"embedder": embedder, "inpaint": inpaint, "mask_method": mask_method,

@@ -284,3 +284,30 @@ def test_rembg_asked_for_but_missing_fails_before_any_image(scenes, tmp_path):
     with pytest.raises(study.MaskUnavailableError, match="rembg"):
         study.run_study([scenes[0][0]], tmp_path / "r", mask_method="rembg")
     assert not (tmp_path / "r").exists()
+
+
+def test_layers_graph_names_its_outputs_and_refuses_what_it_cannot_run(tmp_path, model_path):
+    from attention_jxl._core import LayerModel as NativeLayerModel
+    from attention_jxl._prepare import STAGES, prepare_model_bytes, prepared_info
+
+    data = model_path.read_bytes()
+    if prepared_info(data) is not None:
+        pytest.skip("ATTENTION_JXL_MODEL is a prepared copy; these need the published model")
+    prepared = prepare_model_bytes(data, extra_outputs={"second": STAGES["stage2"]})
+    assert prepared_info(prepared)["outputs"] == ["center", "saliency", "second"]
+    (tmp_path / "second.tflite").write_bytes(prepared)
+    native = NativeLayerModel(str(tmp_path / "second.tflite"), 1)
+    assert native.names == ["center", "saliency", "second"]
+    image = attention_jxl.model_input(scene(0)[0])
+    assert native.run(image)["second"].shape == (1, 60, 80, 24)
+    with pytest.raises(ValueError, match="without the backbone stages"):
+        attention_jxl.LayerModel(attention_jxl.prepared_model())
+    with pytest.raises(ValueError, match="names one tensor twice"):
+        prepare_model_bytes(data, extra_outputs={"a": STAGES["stage2"], "b": STAGES["stage2"]})
+    with pytest.raises(ValueError, match="fast graph"):
+        attention_jxl.prepared_model(exact=True, layers=True)
+    with pytest.raises(FileNotFoundError):
+        NativeLayerModel(str(tmp_path / "missing.tflite"), 1)
+    (tmp_path / "junk.tflite").write_bytes(b"TFL3" * 100)
+    with pytest.raises(ValueError, match="not a usable model"):
+        NativeLayerModel(str(tmp_path / "junk.tflite"), 1)

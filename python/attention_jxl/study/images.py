@@ -10,6 +10,7 @@ import numpy as np
 
 from attention_jxl._files import read_image
 from attention_jxl._image import upright
+from attention_jxl._prepare import write_atomically
 
 # Longest side the study works at: the study's stimuli are small photos, and
 # GrabCut and inpainting grow with the pixel count.
@@ -76,7 +77,10 @@ def load_stimulus(path: Path, max_side: int = DEFAULT_MAX_SIDE) -> Stimulus:
 
 
 def write_png(path: Path, image: np.ndarray) -> None:
-    """Writes an RGB (HxWx3) or gray (HxW) uint8 image as PNG."""
-    pixels = image[:, :, ::-1] if image.ndim == 3 else image  # OpenCV writes BGR
-    if not cv2.imwrite(str(path), np.ascontiguousarray(pixels)):
-        raise OSError(f"could not write {path}")
+    """Writes an RGB (HxWx3) or gray (HxW) uint8 image as PNG, atomically (a stopped run
+    leaves no truncated file)."""
+    pixels = image[:, :, ::-1] if image.ndim == 3 else image  # OpenCV encodes BGR
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(pixels))
+    if not ok:
+        raise OSError(f"could not encode {path}")
+    write_atomically(Path(path), encoded.tobytes())

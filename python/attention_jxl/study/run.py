@@ -89,8 +89,15 @@ class _Study:
         rgb = stimulus.rgb
         size = (rgb.shape[1], rgb.shape[0])
         mask_file = find_mask_file(self.masks, path.stem) if self.masks is not None else None
+        maps: dict[str, np.ndarray] = {}  # the original's map seeds GrabCut and is measured
+
+        def saliency_of(group: str, pixels: np.ndarray) -> np.ndarray:
+            if group not in maps:
+                maps[group] = attention_jxl.saliency(pixels, size=size)
+            return maps[group]
+
         mask, source = foreground_mask(
-            rgb, stimulus.alpha, lambda: attention_jxl.saliency(rgb, size=size),
+            rgb, stimulus.alpha, lambda: saliency_of("original", rgb),
             method=self.mask_method, mask_file=mask_file)
         write_png(mask_path(self.outdir, path.stem), mask.astype(np.uint8) * 255)
         variants = make_variants(rgb, mask, self.inpaint)
@@ -99,7 +106,7 @@ class _Study:
             pixels = variants[group]
             write_png(variant_path(self.outdir, path.stem, group), pixels)
             centers[group] = attention_jxl.center(pixels)
-            saliency = attention_jxl.saliency(pixels, size=size)
+            saliency = saliency_of(group, pixels)
             embeddings[group] = self.embedder.embed(pixels)
             row = {
                 "image": str(path), "group": group, "mask_source": source,

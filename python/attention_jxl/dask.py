@@ -235,7 +235,7 @@ def connect(scheduler: str | None = None, *, local_workers: int | None = None,
         raise ValueError(f"local_workers must be at least 1, got {local_workers}")
     threads = threads_per_worker or max(1, (os.cpu_count() or 1) // local_workers)
     with distributed.LocalCluster(n_workers=local_workers, threads_per_worker=threads,
-                                  processes=True, dashboard_address=None) as cluster, \
+                                  processes=True, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 

@@ -20,12 +20,28 @@ import attention_jxl.dask as on_dask
 from conftest import note, record
 
 BIG = 6_000_000  # pixels from which the per-image overhead is judged
+SMALL_COUNT = 24  # small photos, where the cluster's fixed cost per file shows most
 OVERHEAD_ROUNDS = 3  # alternating local and cluster runs; the fastest of each counts
 
 
 def _peak_rss_mib() -> float:
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
+
+def _small_photos(folder: Path, source: Path) -> list[Path]:
+    """`SMALL_COUNT` different 400x300 crops of `source`."""
+    from PIL import Image
+
+    folder.mkdir()
+    with Image.open(source) as image:
+        rgb = image.convert("RGB")
+    paths = []
+    for index in range(SMALL_COUNT):
+        left, top = index * 37 % (rgb.width - 400), index * 23 % (rgb.height - 300)
+        paths.append(folder / f"small{index:02d}.png")
+        rgb.crop((left, top, left + 400, top + 300)).save(paths[-1], compress_level=1)
+    return paths
 
 
 def _pixels(path: Path) -> int:
@@ -83,12 +99,19 @@ def test_cluster_throughput_and_overhead(benchmark, photos: Path, tmp_path: Path
     record(label, "peer 2", one_double / count, "dask: 1 worker x 2 threads")
 
     big = [source for source in sources if BIG <= _pixels(source) < 20_000_000]
-    local_times, cluster_times = [], []
+    small = _small_photos(tmp_path / "small", photos / "flower.png")
+    local_times, cluster_times, local_small, cluster_small = [], [], [], []
     with _cluster(1, 1, warm_up, tmp_path / "w") as (client, _):
         for _ in range(OVERHEAD_ROUNDS):
             local_times.append(_local(1, big, tmp_path / "local1"))
             cluster_times.append(_on(client, big, tmp_path / "c1x1"))
+            local_small.append(_local(1, small, tmp_path / "local_small"))
+            cluster_small.append(_on(client, small, tmp_path / "cluster_small"))
     local_1, one_single = min(local_times), min(cluster_times)
+    fixed_cost = (min(cluster_small) - min(local_small)) / SMALL_COUNT
+    label = f"{SMALL_COUNT} photos of 400x300 one at a time: seconds per image"
+    record(label, "ours", min(cluster_small) / SMALL_COUNT, "dask: 1 worker x 1 thread")
+    record(label, "peer", min(local_small) / SMALL_COUNT, "local encode_files(jobs=1)")
     label = f"{len(big)} photos of 12 MP one at a time: seconds per image"
     record(label, "ours", one_single / len(big), "dask: 1 worker x 1 thread")
     record(label, "peer", local_1 / len(big), "local encode_files(jobs=1)")
@@ -96,6 +119,8 @@ def test_cluster_throughput_and_overhead(benchmark, photos: Path, tmp_path: Path
          f"rounds): {(one_single - local_1) / len(big) * 1000:+.0f} ms "
          f"({(one_single / local_1 - 1) * 100:+.1f}%); with 2 workers on {count} photos "
          f"{(two_single / local_2 - 1) * 100:+.1f}% against local jobs=2 (one round)")
+    note(f"cluster cost per file, from the 400x300 photos: {fixed_cost * 1000:+.1f} ms, "
+         f"{fixed_cost / (local_1 / len(big)) * 100:+.2f}% of a local 12 MP encode")
     note(f"cluster start incl. model load on each worker: {start_2:.1f} s (2 workers), "
          f"{start_1:.1f} s (1 worker); peak RSS per worker after the {count} photos: "
          + ", ".join(f"{mib:.0f} MiB" for mib in peaks.values()))

@@ -71,7 +71,8 @@ def _records(client: distributed.Client, planned: list[_batch.Job], work: _batch
     existing = set() if overwrite or dry_run else files.existing(destination)
     to_run = []
     for job in planned:
-        if job.target in existing and job.collides_with is None:
+        # Collisions and outputs that are their own input are reported by the task.
+        if job.target in existing and job.collides_with is None and job.target != job.source:
             yield _batch.make_record(job, "skipped", error=_batch.SKIPPED_BECAUSE)
         else:
             to_run.append(job)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -206,3 +207,27 @@ def test_cli_rejects_two_places_to_run(photos: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "not allowed with argument" in result.stderr
+
+
+def test_cli_on_a_running_scheduler_with_urls(client, photos: Path, tmp_path: Path) -> None:
+    source = f"file://{sorted(photos.iterdir())[0]}"
+    result = subprocess.run(
+        [sys.executable, "-m", "attention_jxl", "encode", source, "-o", f"file://{tmp_path}/out",
+         "--scheduler", client.scheduler.address, "--json"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["status"] == "ok" and record["input"] == source
+    assert_outputs_decode(tmp_path / "out", 1)
+
+
+def test_cli_unreachable_scheduler_is_a_clear_error(photos: Path, tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "attention_jxl", "encode", str(photos), "-o", str(tmp_path),
+         "--scheduler", f"tcp://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr

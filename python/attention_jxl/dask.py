@@ -229,7 +229,7 @@ def connect(scheduler: str | None = None, *, local_workers: int | None = None,
     if (scheduler is None) == (local_workers is None):
         raise ValueError("give either a scheduler address or a number of local workers")
     if scheduler is not None:
-        with distributed.Client(scheduler, timeout="20s") as client:
+        with distributed.Client(scheduler, timeout="10s") as client:
             yield client
         return
     if local_workers < 1:

@@ -94,6 +94,17 @@ def test_corrupt_input_is_one_error_and_the_batch_goes_on(client, photos: Path,
     assert leftovers(tmp_path / "out") == []
 
 
+def test_the_callers_pixel_limit_applies_on_the_workers(client, photos: Path, tmp_path: Path,
+                                                        pixel_limit) -> None:
+    source = sorted(photos.iterdir())[0]
+    pixel_limit(400 * 300 - 1)
+    (refused,) = on_dask.encode_files([source], tmp_path / "limited", client=client)
+    assert refused["status"] == "error" and "ImageTooLargeError" in refused["error"]
+    pixel_limit(attention_jxl.DEFAULT_MAX_IMAGE_PIXELS)
+    (accepted,) = on_dask.encode_files([source], tmp_path / "default", client=client)
+    assert accepted["status"] == "ok"
+
+
 def test_killed_worker_mid_batch_loses_and_duplicates_nothing(client, photos: Path,
                                                              tmp_path: Path) -> None:
     out = tmp_path / "out"

@@ -18,6 +18,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from attention_jxl import _batch, _codec
 from attention_jxl._fsspec_files import FsspecFiles, plan_jobs
+from attention_jxl._limits import max_image_pixels, set_max_image_pixels
 from attention_jxl._model import Model
 
 PLUGIN_NAME = "attention-jxl-model"
@@ -53,7 +54,10 @@ def _worker_model() -> Model:
 
 
 def _run_on_worker(job: _batch.Job, work: _batch.Work, dry_run: bool, overwrite: bool,
-                   files: FsspecFiles) -> dict[str, Any]:
+                   files: FsspecFiles, pixel_limit: int | None) -> dict[str, Any]:
+    # The caller's pixel limit applies on the workers (it is process-wide there).
+    if max_image_pixels() != pixel_limit:
+        set_max_image_pixels(pixel_limit)
     model = _worker_model() if work.needs_model else None
     return _batch.run_job(job, work.convert(model), dry_run, overwrite, files)
 
@@ -81,9 +85,11 @@ def _records(client: distributed.Client, planned: list[_batch.Job], work: _batch
     window = max(4, 2 * _cluster_threads(client))  # bounded: the scheduler's memory stays flat
     running: dict[distributed.Future, _batch.Job] = {}
     finished = distributed.as_completed()
+    pixel_limit = max_image_pixels()
 
     def submit(job: _batch.Job) -> None:
-        future = client.submit(_run_on_worker, job, work, dry_run, True, files, pure=False)
+        future = client.submit(_run_on_worker, job, work, dry_run, True, files, pixel_limit,
+                               pure=False)
         running[future] = job
         finished.add(future)
 

@@ -62,8 +62,13 @@ def _run_on_worker(job: _batch.Job, work: _batch.Work, dry_run: bool, overwrite:
     return _batch.run_job(job, work.convert(model), dry_run, overwrite, files)
 
 
-def _cluster_threads(client: distributed.Client) -> int:
-    return sum(client.nthreads().values())
+WINDOW_REFRESH = 64  # files between two looks at the cluster's size (it may scale)
+
+
+def _window(client: distributed.Client) -> int:
+    """Tasks kept submitted at once: twice the cluster's threads (at least 4), so
+    workers never wait and the scheduler's memory stays flat."""
+    return max(4, 2 * sum(client.nthreads().values()))
 
 
 def _records(client: distributed.Client, planned: list[_batch.Job], work: _batch.Work,
@@ -82,7 +87,7 @@ def _records(client: distributed.Client, planned: list[_batch.Job], work: _batch
             to_run.append(job)
     to_run.sort(key=lambda job: job.size, reverse=True)  # largest first, as locally
     pending = iter(to_run)
-    window = max(4, 2 * _cluster_threads(client))  # bounded: the scheduler's memory stays flat
+    window = _window(client)
     running: dict[distributed.Future, _batch.Job] = {}
     finished = distributed.as_completed()
     pixel_limit = max_image_pixels()
@@ -98,7 +103,7 @@ def _records(client: distributed.Client, planned: list[_batch.Job], work: _batch
             submit(job)
             if len(running) >= window:
                 break
-        for future in finished:
+        for done, future in enumerate(finished, 1):
             job = running.pop(future)
             if future.status == "finished":
                 record = future.result()
@@ -107,9 +112,12 @@ def _records(client: distributed.Client, planned: list[_batch.Job], work: _batch
                 message = f"{type(error).__name__}: {error}" if error else future.status
                 record = _batch.make_record(job, "error", error=message)
             future.release()
-            next_job = next(pending, None)
-            if next_job is not None:
+            if done % WINDOW_REFRESH == 0:
+                window = _window(client)
+            for next_job in pending:
                 submit(next_job)
+                if len(running) >= window:
+                    break
             yield record
     finally:
         # Stopped early, interrupted or failed: nothing more starts. Files

@@ -118,7 +118,10 @@ def test_killed_worker_mid_batch_loses_and_duplicates_nothing(client, photos: Pa
     assert len(counts) == BATCH and set(counts.values()) == {1}
     assert {r["status"] for r in seen} == {"ok"}, [r["error"] for r in seen]
     assert_outputs_decode(out, BATCH)
-    assert leftovers(out) == []
+    # Only the killed process may have left its temporary file (named with
+    # its pid), had it died in the middle of a write.
+    stray = leftovers(out)
+    assert len(stray) <= 1 and all(f".{pids[victim]}." in path.name for path in stray), stray
     client.wait_for_workers(2, timeout=60)  # the nanny restarted the worker
     assert pids[victim] not in client.run(os.getpid).values()
 

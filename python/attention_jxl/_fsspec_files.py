@@ -87,6 +87,7 @@ class FsspecFiles:
     def existing(self, url: str) -> set[str]:
         """Every file below the folder `url`, written like `url`, from one listing."""
         fs, path = self.open(url)
+        fs.invalidate_cache(path)  # fsspec keeps listings; workers have written since
         if not fs.isdir(path):
             return set()
         return {self.display(url, fs, found) for found in fs.find(path)}
@@ -106,6 +107,7 @@ def plan_jobs(sources: Iterable[str | os.PathLike[str]], destination: str | os.P
     for item in sources:
         fs, path = files.open(item)
         path = path.rstrip("/") or path
+        fs.invalidate_cache(path)
         if fs.isdir(path):
             found = fs.find(path, maxdepth=None if recursive else 1, detail=True)
             for source in sorted(found):

@@ -63,6 +63,19 @@ def test_records_match_the_local_batch(client, photos: Path, tmp_path: Path) -> 
         assert Path(record["output"]).read_bytes() == Path(mine["output"]).read_bytes()
 
 
+def loaded_models(dask_worker) -> int:
+    return id(dask_worker.plugins[on_dask.PLUGIN_NAME].model)
+
+
+def test_each_worker_loads_the_model_once(client, photos: Path, tmp_path: Path) -> None:
+    sources = sorted(photos.iterdir())[:4]
+    list(on_dask.encode_files(sources, tmp_path / "first", client=client))
+    models = client.run(loaded_models)
+    assert len(models) == 2
+    list(on_dask.encode_files(sources, tmp_path / "second", client=client))
+    assert client.run(loaded_models) == models  # the same model objects, not reloaded
+
+
 def test_rerun_skips_existing_outputs_unless_overwrite(client, photos: Path,
                                                        tmp_path: Path) -> None:
     sources = sorted(photos.iterdir())[:3]

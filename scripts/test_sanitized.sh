@@ -69,7 +69,7 @@ export ASAN_OPTIONS="$log:halt_on_error=1:handle_abort=1:detect_leaks=0:detect_s
 export UBSAN_OPTIONS="$log:halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 # Python objects through malloc, so ASan sees every buffer the binding touches.
 export PYTHONMALLOC=malloc
-# tests/test_example.py builds the C++ example with CMake: instrument it too.
+# tests/test_sdk.py builds and installs the SDK with CMake: instrument it too.
 export CXXFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
 export LDFLAGS="-fsanitize=address,undefined"
 

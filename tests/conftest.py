@@ -7,6 +7,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,35 @@ def model_path() -> Path:
     if not path.is_file():
         pytest.fail("the model is needed: set ATTENTION_JXL_MODEL or provide ../shared/models")
     return path
+
+
+@pytest.fixture(scope="session")
+def sdk_prefix(tmp_path_factory, model_path: Path) -> Path:
+    """The native SDK built with CMake and installed (`cmake --install`) into
+    a fresh prefix; the build tree is deleted, so only the prefix is used."""
+    root = tmp_path_factory.mktemp("sdk")
+    build, prefix = root / "build", root / "prefix"
+    steps = [
+        ["cmake", "-S", str(PROJECT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+         f"-DPython_EXECUTABLE={sys.executable}", f"-DATTENTION_JXL_MODEL_FILE={model_path}"],
+        ["cmake", "--build", str(build), "-j", str(os.cpu_count() or 2)],
+        ["cmake", "--install", str(build), "--prefix", str(prefix)],
+    ]
+    for step in steps:
+        result = subprocess.run(step, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"{' '.join(step)} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    shutil.rmtree(build)
+    return prefix
+
+
+def native_environment(**extra: str) -> dict[str, str]:
+    """The environment for installed native programs: nothing points at the
+    source tree or a library folder, so they find everything by themselves."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("LD_LIBRARY_PATH", "ATTENTION_JXL_PREPARED_MODEL", "PKG_CONFIG_PATH")}
+    env.update(extra)
+    return env
 
 
 @pytest.fixture
@@ -203,7 +233,7 @@ _NOT_ON_LATER_LIBJXL = {
     "tests/test_encode.py::test_frame_settings_match_cjxl_flags": _CJXL_07,
     "tests/test_encode.py::test_auto_center_equals_cjxl_with_predicted_center": _CJXL_07,
     "tests/test_encode.py::test_progressive_dc_with_a_center_outside_the_dc_frame": _CJXL_07,
-    "tests/test_example.py::test_example_writes_what_cjxl_writes": _CJXL_07,
+    "tests/test_sdk.py::test_cpp_program_writes_what_cjxl_writes": _CJXL_07,
 }
 
 

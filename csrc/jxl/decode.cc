@@ -32,7 +32,8 @@ bool has_alpha(const JxlBasicInfo& info) { return info.alpha_bits > 0; }
 
 }  // namespace
 
-DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial) {
+DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
+                    const ThreadPool* pool) {
   if (data == nullptr || size == 0) corrupt("no JPEG XL data to decode (0 bytes)");
   const JxlSignature signature = JxlSignatureCheck(data, size);
   if (signature == JXL_SIG_NOT_ENOUGH_BYTES) {
@@ -45,7 +46,7 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial)
   JxlDecoderPtr owner = JxlDecoderMake(nullptr);
   JxlDecoder* decoder = owner.get();
   if (decoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl decoder");
-  JxlRunner runner(threads);
+  JxlRunner runner(threads, pool);
   if (runner.opaque() != nullptr) {
     check(JxlDecoderSetParallelRunner(decoder, JxlThreadParallelRunner, runner.opaque()),
           "JxlDecoderSetParallelRunner");

@@ -10,6 +10,7 @@
 
 #include "attention_jxl/error.h"
 #include "jxl/encoder_setup.h"
+#include "jxl/metadata_boxes.h"
 #include "jxl/runner.h"
 
 namespace attention_jxl {
@@ -204,7 +205,7 @@ std::vector<uint8_t> encode(const ImageView& image,
   JxlEncoderPtr owner = JxlEncoderMake(nullptr);
   JxlEncoder* encoder = owner.get();
   if (encoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl encoder");
-  JxlRunner runner(settings.threads);
+  JxlRunner runner(settings.threads, settings.pool);
   if (runner.opaque() != nullptr) {
     check_encoder(encoder, JxlEncoderSetParallelRunner(encoder, JxlThreadParallelRunner, runner.opaque()),
           "JxlEncoderSetParallelRunner");
@@ -219,6 +220,7 @@ std::vector<uint8_t> encode(const ImageView& image,
     set_option(frame, find_frame_setting(named.first), named.second);
   }
   check_encoder(encoder, JxlEncoderUseContainer(encoder, JXL_FALSE), "JxlEncoderUseContainer");
+  add_metadata_boxes(encoder, settings.exif, settings.xmp);
 
   const JxlBasicInfo info = basic_info_for(image, lossless, settings.orientation);
   check_encoder(encoder, JxlEncoderSetCodestreamLevel(encoder, -1), "JxlEncoderSetCodestreamLevel");

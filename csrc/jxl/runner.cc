@@ -14,20 +14,53 @@ void check_threads(int threads) {
   }
 }
 
-JxlRunner::JxlRunner(int threads) {
+namespace {
+
+size_t worker_count(int threads) {
   check_threads(threads);
-  if (threads == 1) return;
-  const size_t workers = threads == 0
-                             ? JxlThreadParallelRunnerDefaultNumWorkerThreads()
-                             : static_cast<size_t>(threads);
-  runner_ = JxlThreadParallelRunnerCreate(nullptr, workers);
-  if (runner_ == nullptr) {
+  return threads == 0 ? JxlThreadParallelRunnerDefaultNumWorkerThreads()
+                      : static_cast<size_t>(threads);
+}
+
+void* start_workers(size_t workers) {
+  void* runner = JxlThreadParallelRunnerCreate(nullptr, workers);
+  if (runner == nullptr) {
     throw Error(ErrorCode::kInternal, "could not start libjxl worker threads");
   }
+  return runner;
+}
+
+}  // namespace
+
+struct ThreadPool::Impl {
+  size_t workers = 0;
+  void* runner = nullptr;
+  std::mutex turn;  // libjxl's runner serves one encoder or decoder at a time
+};
+
+ThreadPool::ThreadPool(int threads) : impl_(std::make_unique<Impl>()) {
+  impl_->workers = worker_count(threads);
+  impl_->runner = start_workers(impl_->workers);
+}
+
+ThreadPool::~ThreadPool() { JxlThreadParallelRunnerDestroy(impl_->runner); }
+
+size_t ThreadPool::threads() const { return impl_->workers; }
+
+JxlRunner::JxlRunner(int threads, const ThreadPool* pool) {
+  if (pool != nullptr) {
+    pool_turn_ = std::unique_lock<std::mutex>(pool->impl_->turn);
+    runner_ = pool->impl_->runner;
+    return;
+  }
+  const size_t workers = worker_count(threads);
+  if (threads == 1) return;
+  runner_ = start_workers(workers);
+  owned_ = true;
 }
 
 JxlRunner::~JxlRunner() {
-  if (runner_ != nullptr) JxlThreadParallelRunnerDestroy(runner_);
+  if (owned_) JxlThreadParallelRunnerDestroy(runner_);
 }
 
 JxlDataType data_type(SampleType type) {

@@ -5,15 +5,20 @@
 #include <jxl/thread_parallel_runner.h>
 #include <jxl/types.h>
 
+#include <mutex>
+
 #include "attention_jxl/image.h"
+#include "attention_jxl/thread_pool.h"
 
 namespace attention_jxl {
 
-// Owns a JxlThreadParallelRunner sized from a `threads` setting: 0 means one
-// worker per core, 1 means none (work runs on the calling thread).
+// The libjxl runner for one call: the caller's pool when given (held for the
+// call), else a JxlThreadParallelRunner of its own sized from a `threads`
+// setting: 0 means one worker per core, 1 means none (work runs on the
+// calling thread).
 class JxlRunner {
  public:
-  explicit JxlRunner(int threads);
+  explicit JxlRunner(int threads, const ThreadPool* pool = nullptr);
   ~JxlRunner();
   JxlRunner(const JxlRunner&) = delete;
   JxlRunner& operator=(const JxlRunner&) = delete;
@@ -23,6 +28,8 @@ class JxlRunner {
 
  private:
   void* runner_ = nullptr;
+  bool owned_ = false;
+  std::unique_lock<std::mutex> pool_turn_;
 };
 
 // Throws Error(kInvalidArgument) unless threads >= 0.

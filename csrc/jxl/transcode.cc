@@ -24,6 +24,7 @@ EncodeSettings cjxl_settings(const TranscodeSettings& settings) {
   options.center_x = settings.center_x;
   options.center_y = settings.center_y;
   options.threads = settings.threads;
+  options.pool = settings.pool;
   return options;
 }
 
@@ -77,7 +78,7 @@ std::vector<uint8_t> transcode_jpeg(const uint8_t* data, size_t size,
   JxlEncoderPtr owner = JxlEncoderMake(nullptr);
   JxlEncoder* encoder = owner.get();
   if (encoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl encoder");
-  JxlRunner runner(settings.threads);
+  JxlRunner runner(settings.threads, settings.pool);
   if (runner.opaque() != nullptr) {
     check_encoder(encoder,
                   JxlEncoderSetParallelRunner(encoder, JxlThreadParallelRunner, runner.opaque()),

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "attention_jxl/attention_jxl.h"
+#include "attention_jxl/attention_jxl.hpp"
 #include "image/exif.h"
 
 namespace py = pybind11;
@@ -131,6 +131,7 @@ py::tuple box_tuple(aj::Box box) { return py::make_tuple(box.x, box.y, box.width
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Native core of attention_jxl (use the attention_jxl package instead).";
+  m.attr("__version__") = ATTENTION_JXL_VERSION_STRING;
 
   static py::exception<aj::Error> too_large(m, "ImageTooLargeError", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr error) {
@@ -304,7 +305,8 @@ PYBIND11_MODULE(_core, m) {
       [](py::array image, float distance, int effort, bool lossless, bool center_first,
          long center_x, long center_y, int threads,
          std::vector<std::pair<std::string, double>> frame_settings,
-         const std::string& icc_profile, int orientation, const aj::Model* model) {
+         const std::string& icc_profile, int orientation, const aj::Model* model,
+         const std::string& exif, const std::string& xmp) {
         ImageArg arg = image_arg(std::move(image));
         aj::EncodeSettings settings;
         settings.distance = distance;
@@ -317,6 +319,8 @@ PYBIND11_MODULE(_core, m) {
         settings.frame_settings = std::move(frame_settings);
         settings.icc_profile.assign(icc_profile.begin(), icc_profile.end());
         settings.orientation = orientation;
+        settings.exif.assign(exif.begin(), exif.end());
+        settings.xmp.assign(xmp.begin(), xmp.end());
         std::vector<uint8_t> encoded;
         {
           py::gil_scoped_release release;
@@ -328,7 +332,8 @@ PYBIND11_MODULE(_core, m) {
       py::arg("image"), py::arg("distance"), py::arg("effort"), py::arg("lossless"),
       py::arg("center_first"), py::arg("center_x"), py::arg("center_y"), py::arg("threads"),
       py::arg("frame_settings"), py::arg("icc_profile"), py::arg("orientation"),
-      py::arg("model").none(true));
+      py::arg("model").none(true), py::arg("exif") = std::string(),
+      py::arg("xmp") = std::string());
 
   m.def(
       "decode",
@@ -342,6 +347,71 @@ PYBIND11_MODULE(_core, m) {
         return decoded_array(std::move(image));
       },
       py::arg("data"), py::arg("threads"), py::arg("partial") = false);
+
+  m.def(
+      "probe",
+      [](py::buffer data) {
+        const ByteArg input(data);
+        aj::ImageInfo info;
+        {
+          py::gil_scoped_release release;
+          info = aj::probe(input.data, input.size);
+        }
+        py::dict result;
+        result["width"] = info.width;
+        result["height"] = info.height;
+        result["channels"] = info.channels;
+        result["bits_per_sample"] = info.bits_per_sample;
+        result["float_samples"] = info.float_samples;
+        result["has_alpha"] = info.has_alpha;
+        result["orientation"] = info.orientation;
+        result["frames"] = info.frames;
+        result["animated"] = info.animated;
+        result["has_preview"] = info.has_preview;
+        result["has_icc"] = info.has_icc;
+        result["jpeg_reconstruction"] = info.jpeg_reconstruction;
+        result["has_exif"] = info.has_exif;
+        result["has_xmp"] = info.has_xmp;
+        result["container"] = info.container;
+        result["center_first"] = info.center_first;
+        result["first_group"] = py::make_tuple(info.first_group_x, info.first_group_y);
+        result["groups"] = info.groups;
+        return result;
+      },
+      py::arg("data"));
+
+  m.def(
+      "reconstruct_jpeg",
+      [](py::buffer data, int threads) {
+        const ByteArg input(data);
+        std::vector<uint8_t> jpeg;
+        {
+          py::gil_scoped_release release;
+          jpeg = aj::reconstruct_jpeg(input.data, input.size, threads);
+        }
+        return as_bytes(jpeg);
+      },
+      py::arg("data"), py::arg("threads"));
+
+  m.def(
+      "read_metadata",
+      [](py::buffer data) {
+        const ByteArg input(data);
+        aj::FileMetadata metadata;
+        {
+          py::gil_scoped_release release;
+          metadata = aj::read_metadata(input.data, input.size);
+        }
+        const auto bytes_or_none = [](const std::vector<uint8_t>& v) {
+          return v.empty() ? py::object(py::none()) : py::object(as_bytes(v));
+        };
+        py::dict result;
+        result["icc"] = bytes_or_none(metadata.icc);
+        result["exif"] = bytes_or_none(metadata.exif);
+        result["xmp"] = bytes_or_none(metadata.xmp);
+        return result;
+      },
+      py::arg("data"));
 
   m.def(
       "group_order",
@@ -450,6 +520,19 @@ PYBIND11_MODULE(_core, m) {
         return as_bytes(encoded);
       },
       py::arg("image"), py::arg("icc_profile"));
+
+  m.def(
+      "pnm_decode",
+      [](py::buffer data) {
+        const ByteArg input(data);
+        aj::DecodedImage image;
+        {
+          py::gil_scoped_release release;
+          image = aj::pnm_decode(input.data, input.size);
+        }
+        return decoded_array(std::move(image));
+      },
+      py::arg("data"));
 
   m.def(
       "png_decode",

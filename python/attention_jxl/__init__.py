@@ -7,6 +7,7 @@ viewer shows the interesting part first.
 
 from attention_jxl._batch import crop_files, encode_files, reorder_files
 from attention_jxl._codec import (
+    Metadata,
     center,
     decode,
     encode,
@@ -15,9 +16,12 @@ from attention_jxl._codec import (
     jpeg_center,
     libjxl_version,
     model_input,
+    read_metadata,
+    reconstruct_jpeg,
     resize_simd_target,
     transcode_jpeg,
 )
+from attention_jxl._core import __version__ as __version__  # the CMake project version
 from attention_jxl._limits import (
     DEFAULT_MAX_IMAGE_PIXELS,
     ImageTooLargeError,
@@ -34,14 +38,17 @@ from attention_jxl._model import (
     prepared_model,
 )
 from attention_jxl._preview import preview
+from attention_jxl._probe import Info, probe
 from attention_jxl._reorder import jxl_center, reorder
 from attention_jxl._saliency import box_from_saliency, crop, crop_box, saliency, thumbnail
 
 __all__ = [
     "DEFAULT_MAX_IMAGE_PIXELS",
     "ImageTooLargeError",
+    "Info",
     "MODEL_SHA256",
     "MODEL_URL",
+    "Metadata",
     "Model",
     "box_from_saliency",
     "center",
@@ -63,6 +70,9 @@ __all__ = [
     "prepare_model",
     "prepared_model",
     "preview",
+    "probe",
+    "read_metadata",
+    "reconstruct_jpeg",
     "reorder",
     "reorder_files",
     "resize_simd_target",
@@ -71,4 +81,3 @@ __all__ = [
     "thumbnail",
     "transcode_jpeg",
 ]
-__version__ = "0.1.0"

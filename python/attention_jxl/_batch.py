@@ -214,8 +214,10 @@ def encode_files(
         dry_run: predict centers and report, write nothing.
         model: the model for center="auto"; by default the shared one.
         **options: `encode` settings (distance, effort, lossless, center,
-            frame settings) and ``jpeg_transcode`` (default True: JPEG files
-            are recompressed losslessly instead of re-encoding their pixels).
+            frame settings), ``jpeg_transcode`` (default True: JPEG files
+            are recompressed losslessly instead of re-encoding their pixels)
+            and ``strip`` (default False: the source's Exif and XMP are
+            carried into the output).
 
     Yields:
         One record per input, as each finishes: input, output, status ("ok",

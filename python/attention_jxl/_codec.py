@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def check_center(value: Any) -> tuple[int, int]:
     return x, y
 
 
-_FILE_OPTIONS = frozenset({"distance", "effort", "lossless", "center", "jpeg_transcode"})
+_FILE_OPTIONS = frozenset({"distance", "effort", "lossless", "center", "jpeg_transcode", "strip"})
 
 
 def check_encode_options(options: dict[str, Any]) -> None:
@@ -111,6 +112,8 @@ def encode(
     icc_profile: bytes | None = None,
     orientation: int = 1,
     model: Model | None = None,
+    exif: bytes | None = None,
+    xmp: bytes | None = None,
     **frame_settings: float,
 ) -> bytes:
     """Encodes `image` as JPEG XL, the groups around its attention center first.
@@ -139,6 +142,10 @@ def encode(
             viewers show the image upright; with center="auto" the model sees
             it upright. The pixels and any (x, y) center stay as stored.
         model: model for center="auto"; by default the shared one.
+        exif: Exif data stored in an ``Exif`` box: the TIFF structure, with or
+            without JPEG's ``Exif\\0\\0`` marker (as Pillow's ``info["exif"]``).
+            Its orientation tag is not applied: pass `orientation` for that.
+        xmp: an XMP packet stored in an ``xml `` box.
         **frame_settings: further libjxl frame settings by name, e.g.
             ``progressive_dc=1`` or ``faster_decoding=2``; see `frame_setting_names`.
 
@@ -153,6 +160,8 @@ def encode(
     orientation = _check_int("orientation", orientation)
     if icc_profile is not None and not isinstance(icc_profile, (bytes, bytearray)):
         raise TypeError(f"icc_profile must be bytes, got {type(icc_profile).__name__}")
+    exif_bytes = _check_optional_bytes("exif", exif)
+    xmp_bytes = _check_optional_bytes("xmp", xmp)
     settings = _check_frame_settings(frame_settings)
     predict_with: Model | None = None
     center_first, center_x, center_y = False, -1, -1
@@ -166,12 +175,53 @@ def encode(
     return _core.encode(
         array, float(distance), effort, bool(lossless), center_first, center_x, center_y,
         threads, settings, bytes(icc_profile or b""), orientation, native_model,
+        exif_bytes, xmp_bytes,
     )
 
 
+def _check_optional_bytes(name: str, value: Any) -> bytes:
+    if value is None:
+        return b""
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{name} must be bytes, got {type(value).__name__}")
+    return bytes(value)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """A JPEG XL file's metadata, as ``decode(..., metadata=True)`` returns it.
+
+    Attributes:
+        icc: the ICC profile of the decoded pixels (libjxl writes one for an
+            enumerated color space too), or None.
+        exif: the Exif box's TIFF structure (``II*\\0``/``MM\\0*``...), or None.
+        xmp: the XMP packet, or None.
+    """
+
+    icc: bytes | None
+    exif: bytes | None
+    xmp: bytes | None
+
+
+def read_metadata(data: bytes | bytearray | memoryview) -> Metadata:
+    """The ICC profile, Exif and XMP of a JPEG XL file, without decoding pixels."""
+    return Metadata(**_core.read_metadata(as_byte_buffer(data)))
+
+
+@overload
+def decode(data: bytes | bytearray | memoryview, *, partial: bool = ..., threads: int = ...,
+           metadata: Literal[False] = ...) -> np.ndarray: ...
+
+
+@overload
+def decode(data: bytes | bytearray | memoryview, *, partial: bool = ..., threads: int = ...,
+           metadata: Literal[True]) -> tuple[np.ndarray, Metadata]: ...
+
+
 def decode(
-    data: bytes | bytearray | memoryview, *, partial: bool = False, threads: int = 0
-) -> np.ndarray:
+    data: bytes | bytearray | memoryview, *, partial: bool = False, threads: int = 0,
+    metadata: bool = False,
+) -> np.ndarray | tuple[np.ndarray, Metadata]:
     """Decodes a JPEG XL image.
 
     Args:
@@ -181,10 +231,13 @@ def decode(
             from the 1:8 DC image. The complete file gives the same pixels as
             ``partial=False``.
         threads: decoder threads; 0 means one per core.
+        metadata: also return the file's `Metadata` (ICC profile, Exif, XMP);
+            needs the complete file.
 
     Returns:
         HxW (gray) or HxWxC array, uint8 or uint16 as encoded (float32 for
         floating point images); alpha, when present, is the last channel.
+        With ``metadata=True``: (array, Metadata).
 
     Raises:
         ValueError: the data is not a complete JPEG XL image; with
@@ -193,7 +246,24 @@ def decode(
             byte count) or is invalid.
     """
     data = as_byte_buffer(data)
-    return _core.decode(data, _check_int("threads", threads), bool(partial))
+    pixels = _core.decode(data, _check_int("threads", threads), bool(partial))
+    if metadata:
+        return pixels, read_metadata(data)
+    return pixels
+
+
+def reconstruct_jpeg(data: bytes | bytearray | memoryview, *, threads: int = 0) -> bytes:
+    """The original JPEG file of a JPEG XL file made by `transcode_jpeg` (or cjxl).
+
+    Byte for byte the file ``djxl in.jxl out.jpg`` writes: the JPEG that was
+    recompressed, its Exif and XMP included.
+
+    Raises:
+        ValueError: the file has no JPEG reconstruction data (it was encoded
+            from pixels), or is not a complete, valid JPEG XL file.
+    """
+    data = as_byte_buffer(data, "data (the JPEG XL file)")
+    return _core.reconstruct_jpeg(data, _check_int("threads", threads))
 
 
 def _warn_all(problems: list[str]) -> None:

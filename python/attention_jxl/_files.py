@@ -13,6 +13,7 @@ from attention_jxl._image import as_image_array, upright
 from attention_jxl._limits import ImageTooLargeError, check_image_size
 from attention_jxl._model import Model, default_model
 from attention_jxl._png import png_read
+from attention_jxl._pnm import BINARY_PNM_MAGICS, pnm_read
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -25,6 +26,8 @@ class ImageFile:
     pixels: np.ndarray
     icc_profile: bytes | None = None
     orientation: int = 1  # EXIF orientation: how to turn the stored pixels upright
+    exif: bytes | None = None  # the file's Exif data, carried into the JPEG XL file
+    xmp: bytes | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -38,7 +41,8 @@ def _orientation_from_exif(exif: bytes | None, name: str, result: ImageFile) -> 
 
 def _read_png(data: bytes, name: str) -> ImageFile:
     png = png_read(data)
-    result = ImageFile(png.pixels, icc_profile=png.icc, orientation=png.orientation)
+    result = ImageFile(png.pixels, icc_profile=png.icc, orientation=png.orientation,
+                       exif=png.exif)
     if png.orientation_problem:
         result.warnings.append(
             f"{name}: ignoring unreadable EXIF orientation ({png.orientation_problem})")
@@ -63,7 +67,10 @@ def _read_with_pillow(data: bytes, name: str) -> ImageFile:
         image.load()  # the first frame of an animation
     except Exception as error:
         raise ValueError(f"cannot read {name} as an image: {error}") from None
-    result = ImageFile(as_image_array(image), icc_profile=image.info.get("icc_profile"))
+    xmp = image.info.get("xmp")
+    result = ImageFile(as_image_array(image), icc_profile=image.info.get("icc_profile"),
+                       exif=image.info.get("exif") or None,
+                       xmp=xmp.encode() if isinstance(xmp, str) else xmp or None)
     if image.info.get("exif"):
         _orientation_from_exif(image.info["exif"], name, result)
     elif image.format == "TIFF":  # orientation is a tag of the file itself
@@ -79,12 +86,15 @@ def read_image(data: bytes, name: str = "image") -> ImageFile:
     """Decodes an image file's bytes (PNG, JPEG, WebP, TIFF, BMP, PNM, GIF...).
 
     Keeps 16-bit samples, alpha and the ICC profile; reports the EXIF
-    orientation. PNG is decoded by the core (Pillow would cut 16-bit color to
-    8 bits), everything else by Pillow. Problems with metadata become warnings
-    in the result, never errors; an unreadable image is a ValueError.
+    orientation. PNG and binary PGM/PPM/PAM are decoded by the core (Pillow
+    would cut 16-bit color to 8 bits), everything else by Pillow. Problems
+    with metadata become warnings in the result, never errors; an unreadable
+    image is a ValueError.
     """
     if data.startswith(PNG_MAGIC):
         return _read_png(data, name)
+    if data[:2] in BINARY_PNM_MAGICS:
+        return ImageFile(pnm_read(data))
     return _read_with_pillow(data, name)
 
 
@@ -98,14 +108,17 @@ def encode_file_bytes(
     center: Any = "auto",
     jpeg_transcode: bool = True,
     effort: int = 7,
+    strip: bool = False,
     **options: Any,
 ) -> tuple[bytes, tuple[int, int] | None, list[str]]:
     """Encodes one image file's bytes.
 
     JPEG files are recompressed losslessly (unless `jpeg_transcode` is False);
     other files are encoded from their pixels with their ICC profile and EXIF
-    orientation. The model sees the image upright; the center is in stored
-    pixels, which is where the group order is defined. With `measure_only`
+    orientation, and their Exif and XMP unless `strip` (a recompressed JPEG
+    always keeps its own: rebuilding the original JPEG needs them). The model
+    sees the image upright; the center is in stored pixels, which is where
+    the group order is defined. With `measure_only`
     only the center is computed and the returned bytes are empty.
 
     Returns:
@@ -133,8 +146,26 @@ def encode_file_bytes(
         return b"", center, image.warnings
     encoded = _codec.encode(image.pixels, center=center, effort=effort, threads=threads,
                             icc_profile=image.icc_profile, orientation=image.orientation,
-                            **options)
+                            **_metadata_options(image, strip, name), **options)
     return encoded, center, image.warnings
+
+
+def _metadata_options(image: ImageFile, strip: bool, name: str) -> dict[str, bytes]:
+    """The source's Exif and XMP for `encode`; Exif that is not TIFF data is dropped with
+    a warning (never the image)."""
+    if strip:
+        return {}
+    options = {}
+    if image.xmp:
+        options["xmp"] = image.xmp
+    exif = image.exif
+    if exif:
+        tiff = exif[6:] if exif.startswith(b"Exif\0\0") else exif
+        if tiff[:4] in (b"II*\0", b"MM\0*"):
+            options["exif"] = exif
+        else:
+            image.warnings.append(f"{name}: dropping Exif data that is not a TIFF structure")
+    return options
 
 
 CROP_FORMATS = ("png", "jpg", "jxl")

@@ -71,3 +71,9 @@ def png_decode(
     """
     image = png_read(data)
     return image.pixels, image.icc, image.exif
+
+
+def heatmap_png(values: np.ndarray) -> bytes:
+    """A saliency map (float values in [0, 1]) as an 8-bit gray PNG, white where people look."""
+    gray = np.rint(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
+    return _core.png_encode(gray, b"")

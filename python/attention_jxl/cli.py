@@ -72,7 +72,8 @@ def _describe(record: dict[str, Any]) -> str:
 def _encode(args: argparse.Namespace) -> int:
     options: dict[str, Any] = dict(distance=args.distance, effort=args.effort,
                                    lossless=args.lossless,
-                                   jpeg_transcode=not args.no_jpeg_transcode)
+                                   jpeg_transcode=not args.no_jpeg_transcode,
+                                   strip=args.strip)
     options["center"] = None if args.no_center else (args.center or "auto")
     if args.scheduler or args.dask_local:
         return _on_cluster(args, "encode_files", _batch.IMAGE_SUFFIXES, **options)
@@ -316,6 +317,40 @@ def _prepare_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from attention_jxl import server
+    except ImportError as error:
+        print(f"attention-jxl: {error}", file=sys.stderr)
+        return 1
+    given = {"max_body_bytes": args.max_body_bytes, "max_concurrency": args.max_concurrency,
+             "max_queue": args.max_queue, "request_timeout": args.timeout}
+    try:
+        settings = server.ServerSettings(max_pixels=attention_jxl.max_image_pixels(),
+                                         **{k: v for k, v in given.items() if v is not None})
+    except ValueError as error:
+        print(f"attention-jxl: {error}", file=sys.stderr)
+        return 2
+    server.serve(args.host, args.port, settings)
+    return 0
+
+
+def _add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the HTTP service (needs the server extra)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--max-concurrency", type=int, default=None, metavar="N",
+                       help="requests doing native work at once (default: one per core)")
+    serve.add_argument("--max-queue", type=int, default=None, metavar="N",
+                       help="requests waiting for a slot before 503 (default 32 per slot)")
+    serve.add_argument("--max-body-bytes", type=int, default=None, metavar="N",
+                       help="largest request body (default 50 MiB)")
+    serve.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="longest a request may wait and run before 503 (default 60)")
+    _add_pixel_limit(serve)
+    serve.set_defaults(run=_serve)
+
+
 def _add_pixel_limit(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--max-pixels", type=int, default=None, metavar="N",
@@ -368,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep libjxl's default group order")
     encode.add_argument("--no-jpeg-transcode", action="store_true",
                         help="encode JPEG pixels instead of recompressing the JPEG losslessly")
+    encode.add_argument("--strip", action="store_true",
+                        help="leave out the source's Exif and XMP (a recompressed JPEG keeps "
+                             "them: rebuilding it needs them)")
     encode.set_defaults(run=_encode)
 
     reorder = commands.add_parser(
@@ -438,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--extra-output", action="append", default=[], metavar="TENSOR",
                          help="also output this intermediate tensor (repeatable)")
     prepare.set_defaults(run=_prepare_model)
+    _add_serve_command(commands)
     return parser
 
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attention_jxl/encode.h"
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
 #include "attention_jxl/types.h"
@@ -15,15 +16,15 @@ namespace attention_jxl {
 // Maps a model output back to original pixels exactly as the published
 // pipeline does, including its fallback to the image middle when the point
 // lands in the padding.
-Point model_point_to_image(ModelPoint point, size_t width, size_t height);
+ATTENTION_JXL_EXPORT Point model_point_to_image(ModelPoint point, size_t width, size_t height);
 
 // Resize with pad + inference + mapping back.
-Point predict_center(const Model& model, const ImageView& image);
+ATTENTION_JXL_EXPORT Point predict_center(const Model& model, const ImageView& image);
 
 // For pixels stored with an EXIF orientation (1..8): the model sees the image
 // upright, the center is returned in the stored pixels' coordinates (what
 // the group order needs).
-Point predict_center(const Model& model, const ImageView& stored, int orientation);
+ATTENTION_JXL_EXPORT Point predict_center(const Model& model, const ImageView& stored, int orientation);
 
 // The center of an existing JPEG XL file, in its displayed pixels (as
 // decode() returns them). From the decoded image by default; with `dc_only`
@@ -31,12 +32,12 @@ Point predict_center(const Model& model, const ImageView& stored, int orientatio
 // gives. That is no faster with libjxl, which draws the missing groups at
 // full size from the DC, and it lands some 5% of the diagonal away from the
 // full-resolution center (benchmarks/test_bench_reorder.py): kept to measure.
-Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size,
+ATTENTION_JXL_EXPORT Point predict_jxl_center(const Model& model, const uint8_t* data, size_t size,
                          bool dc_only = false);
 
 // Predicts the center and encodes with the groups around it first.
 // settings.center_first/center_x/center_y are overwritten.
-std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& image,
+ATTENTION_JXL_EXPORT std::vector<uint8_t> encode_center_first(const Model& model, const ImageView& image,
                                          EncodeSettings settings);
 
 }  // namespace attention_jxl

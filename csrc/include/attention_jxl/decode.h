@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
+#include "attention_jxl/thread_pool.h"
 
 namespace attention_jxl {
 
@@ -22,6 +24,8 @@ namespace attention_jxl {
 // without `partial`. Throws Error(kCorruptData) when the prefix is too short
 // for a first image (the headers, table of contents or DC not yet complete)
 // or is invalid.
-DecodedImage decode(const uint8_t* data, size_t size, int threads = 0, bool partial = false);
+// With `pool`, its threads do the work and `threads` is ignored.
+ATTENTION_JXL_EXPORT DecodedImage decode(const uint8_t* data, size_t size, int threads = 0,
+                                         bool partial = false, const ThreadPool* pool = nullptr);
 
 }  // namespace attention_jxl

@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
+#include "attention_jxl/thread_pool.h"
 
 namespace attention_jxl {
 
@@ -27,6 +29,8 @@ struct EncodeSettings {
   // Worker threads for libjxl; 0 means one per core, 1 encodes on the
   // calling thread only.
   int threads = 0;
+  // When set, these threads do the work and `threads` is ignored.
+  const ThreadPool* pool = nullptr;
 
   // The pixels' ICC profile, stored in the file; empty means sRGB (or sRGB
   // gray), as cjxl assumes for PNM input.
@@ -35,6 +39,11 @@ struct EncodeSettings {
   // EXIF orientation (1..8) recorded in the file so viewers turn the image
   // upright; the pixels and the center stay in stored coordinates.
   int orientation = 1;
+
+  // EXIF (a TIFF structure, see metadata.h) and XMP stored as container
+  // boxes; empty: none.
+  std::vector<uint8_t> exif;
+  std::vector<uint8_t> xmp;
 
   // Further libjxl frame settings by name (see frame_setting_names()),
   // applied after the defaults above, in order.
@@ -48,13 +57,13 @@ struct LibjxlVersion {
   int minor = 0;
   int patch = 0;
 };
-LibjxlVersion libjxl_version();
+ATTENTION_JXL_EXPORT LibjxlVersion libjxl_version();
 
 // Names accepted in EncodeSettings::frame_settings, sorted.
-std::vector<std::string> frame_setting_names();
+ATTENTION_JXL_EXPORT std::vector<std::string> frame_setting_names();
 
 // Throws Error(kInvalidArgument) for bad pixels or settings.
-std::vector<uint8_t> encode(const ImageView& image,
+ATTENTION_JXL_EXPORT std::vector<uint8_t> encode(const ImageView& image,
                             const EncodeSettings& settings);
 
 }  // namespace attention_jxl

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 enum class ErrorCode {
@@ -16,7 +18,7 @@ enum class ErrorCode {
   kInternal,         // a library failed where it should not
 };
 
-class Error : public std::runtime_error {
+class ATTENTION_JXL_EXPORT Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message)
       : std::runtime_error(message), code_(code) {}

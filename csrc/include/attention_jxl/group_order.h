@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 // Top-left pixel of a group, in image pixels.
@@ -26,6 +28,6 @@ struct GroupOrigin {
 // With `dc_level` > 0: the groups of the progressive-DC frame at that level
 // instead (1 = the 1:8 frame, 2 = 1:64, ...), origins in that frame's own
 // pixels; Error(kInvalidArgument) when the file has no such frame.
-std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size, int dc_level = 0);
+ATTENTION_JXL_EXPORT std::vector<GroupOrigin> group_order(const uint8_t* data, size_t size, int dc_level = 0);
 
 }  // namespace attention_jxl

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 enum class SampleType { kUint8, kUint16, kFloat32 };
 
-size_t sample_size(SampleType type);
+ATTENTION_JXL_EXPORT size_t sample_size(SampleType type);
 
 // Pixels are interleaved (1 = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA) and
 // packed within a row; rows may be padded (row_stride >= width * channels *
@@ -29,7 +31,7 @@ struct ImageView {
 };
 
 // Interleaved, tightly packed pixels owned by the image (decoders return these).
-struct DecodedImage {
+struct ATTENTION_JXL_EXPORT DecodedImage {
   size_t width = 0;
   size_t height = 0;
   size_t channels = 0;  // color channels (1 or 3) plus alpha when present
@@ -43,6 +45,6 @@ struct DecodedImage {
 // has an unsupported channel count, an impossible stride, or (for float
 // images) a NaN or infinite sample; Error(kTooLarge) when it is over
 // max_image_pixels() (limits.h).
-void validate_image(const ImageView& image);
+ATTENTION_JXL_EXPORT void validate_image(const ImageView& image);
 
 }  // namespace attention_jxl

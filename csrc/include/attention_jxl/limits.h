@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 // Pillow's MAX_IMAGE_PIXELS (about 89 megapixels, e.g. 11600x7700); images
@@ -14,12 +16,12 @@ namespace attention_jxl {
 constexpr uint64_t kDefaultMaxImagePixels = 89'478'485;
 
 // The limit in effect for the whole process; 0 means no limit.
-uint64_t max_image_pixels();
-void set_max_image_pixels(uint64_t pixels);
+ATTENTION_JXL_EXPORT uint64_t max_image_pixels();
+ATTENTION_JXL_EXPORT void set_max_image_pixels(uint64_t pixels);
 
 // Throws Error(kTooLarge) naming `what` and the limit when width * height
 // exceeds `limit`, e.g. check_image_pixels(w, h, "JPEG XL image").
-void check_image_pixels(uint64_t width, uint64_t height, const std::string& what,
+ATTENTION_JXL_EXPORT void check_image_pixels(uint64_t width, uint64_t height, const std::string& what,
                         uint64_t limit = max_image_pixels());
 
 }  // namespace attention_jxl

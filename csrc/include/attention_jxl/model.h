@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "attention_jxl/export.h"
+
 namespace attention_jxl {
 
 // The model's raw output: the predicted point in model input pixels.
@@ -23,7 +25,7 @@ struct ModelPoint {
 
 // A loaded model. Thread-safe: LiteRT's compiled models are not, so the Model
 // keeps a pool of them and each concurrent infer() call borrows its own.
-class Model {
+class ATTENTION_JXL_EXPORT Model {
  public:
   static constexpr size_t kInputWidth = 640;
   static constexpr size_t kInputHeight = 480;
@@ -57,5 +59,11 @@ class Model {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The prepared model installed with the library (`cmake --install`): the file
+// named by $ATTENTION_JXL_PREPARED_MODEL (AJXL_MODEL_ENV in the C ABI) when
+// set, else share/attention_jxl/ beside the lib folder holding the library.
+// Throws Error(kNotFound) naming where it looked.
+ATTENTION_JXL_EXPORT std::string installed_model_path();
 
 }  // namespace attention_jxl

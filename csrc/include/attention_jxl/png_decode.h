@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attention_jxl/decode.h"
+#include "attention_jxl/export.h"
 
 namespace attention_jxl {
 
@@ -34,6 +35,6 @@ struct DecodedPng {
 // first frame). No color or gamma transformation is applied.
 // Throws Error(kCorruptData) for data that is not a complete, valid PNG and
 // Error(kTooLarge) when the image is over max_image_pixels() (limits.h).
-DecodedPng png_decode(const uint8_t* data, size_t size);
+ATTENTION_JXL_EXPORT DecodedPng png_decode(const uint8_t* data, size_t size);
 
 }  // namespace attention_jxl

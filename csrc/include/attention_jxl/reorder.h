@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "attention_jxl/export.h"
 #include "attention_jxl/types.h"
 
 namespace attention_jxl {
@@ -30,18 +31,18 @@ enum class CenterPixels {
 // Throws Error(kCorruptData) for invalid or truncated data, Error(kUnsupported)
 // for a container with a frame index box (jxli, whose offsets would go
 // stale), Error(kTooLarge) for an image over max_image_pixels() (limits.h).
-std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center,
+ATTENTION_JXL_EXPORT std::vector<uint8_t> reorder(const uint8_t* data, size_t size, Point center,
                              CenterPixels pixels = CenterPixels::kDisplayed);
 
 // Scanline order: as reorder(), with the pass groups row by row. It is
 // libjxl 0.7's own order; libjxl 0.10+'s chunked encoder interleaves the LF
 // groups with the pass groups instead, so that a partial download of its
 // files shows nothing until nearly the end.
-std::vector<uint8_t> reorder_scanline(const uint8_t* data, size_t size);
+ATTENTION_JXL_EXPORT std::vector<uint8_t> reorder_scanline(const uint8_t* data, size_t size);
 
 // Whether two files store every frame's sections in the same order (e.g.
 // whether libjxl wrote the order reorder() would give).
-bool same_section_order(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size);
+ATTENTION_JXL_EXPORT bool same_section_order(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size);
 
 // The shortest prefix of reorder(data, size, any center) from which a
 // progressive decoder renders a whole first image: everything up to the last
@@ -49,6 +50,6 @@ bool same_section_order(const uint8_t* a, size_t a_size, const uint8_t* b, size_
 // frames, LfGlobal, the LF groups and HfGlobal). Cheap to produce (no pixel
 // work); decode(prefix, partial) gives the 1:8 image upsampled, enough to
 // predict the center of a file from.
-std::vector<uint8_t> lf_prefix(const uint8_t* data, size_t size);
+ATTENTION_JXL_EXPORT std::vector<uint8_t> lf_prefix(const uint8_t* data, size_t size);
 
 }  // namespace attention_jxl

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "attention_jxl/decode.h"
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
 
 namespace attention_jxl {
@@ -16,6 +17,6 @@ namespace attention_jxl {
 // input's range; integer samples are rounded to nearest. Each channel is
 // filtered on its own, in float32. Throws Error(kInvalidArgument) for an
 // invalid image or a zero target size.
-DecodedImage resample(const ImageView& image, size_t width, size_t height);
+ATTENTION_JXL_EXPORT DecodedImage resample(const ImageView& image, size_t width, size_t height);
 
 }  // namespace attention_jxl

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
 
 namespace attention_jxl {
@@ -19,17 +20,17 @@ struct PadGeometry {
 };
 
 // The sizes and offsets TF computes (in float32) for resize_with_pad.
-PadGeometry resize_with_pad_geometry(size_t width, size_t height,
+ATTENTION_JXL_EXPORT PadGeometry resize_with_pad_geometry(size_t width, size_t height,
                                      size_t target_width, size_t target_height);
 
 // Writes target_height * target_width * 3 floats (HWC, RGB) to `out`.
 // The model's view of the pixels: gray is replicated to RGB, alpha ignored,
 // uint8 scaled by 1/255, uint16 by 1/65535, float taken as is.
-void resize_with_pad(const ImageView& image, size_t target_width,
+ATTENTION_JXL_EXPORT void resize_with_pad(const ImageView& image, size_t target_width,
                      size_t target_height, float* out);
 
 // The instruction set resize_with_pad picked for this CPU at run time, as
 // Highway names it ("AVX3" = AVX-512, "AVX2", "SSE4", ...).
-const char* resize_simd_target();
+ATTENTION_JXL_EXPORT const char* resize_simd_target();
 
 }  // namespace attention_jxl

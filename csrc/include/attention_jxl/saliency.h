@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attention_jxl/center.h"
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
 #include "attention_jxl/types.h"
@@ -26,7 +27,7 @@ struct SaliencyMap {
 // center predict_center returns). With an EXIF orientation (1..8) the model
 // sees the image upright; map and center are in the stored pixels'
 // orientation (orientations 5..8 swap the map's width and height).
-SaliencyMap predict_saliency(const Model& model, const ImageView& image, int orientation = 1);
+ATTENTION_JXL_EXPORT SaliencyMap predict_saliency(const Model& model, const ImageView& image, int orientation = 1);
 
 // The crop_width x crop_height window of an image_width x image_height image
 // holding the most saliency. Each map cell is spread evenly over the image
@@ -37,14 +38,14 @@ SaliencyMap predict_saliency(const Model& model, const ImageView& image, int ori
 // closest to map.center wins. Throws Error(kInvalidArgument) for empty sizes,
 // a crop larger than the image, an empty map or one with negative or
 // non-finite values; Error(kTooLarge) for an image over max_image_pixels().
-Box crop_box(const SaliencyMap& map, size_t image_width, size_t image_height,
+ATTENTION_JXL_EXPORT Box crop_box(const SaliencyMap& map, size_t image_width, size_t image_height,
              size_t crop_width, size_t crop_height);
 
 // The largest window of aspect ratio `aspect` (width / height) that fits the
 // image (its size rounded to whole pixels, at least one), placed by
 // crop_box. Throws Error(kInvalidArgument) for an aspect that is not a
 // finite positive number.
-Box crop_box_for_aspect(const SaliencyMap& map, size_t image_width, size_t image_height,
+ATTENTION_JXL_EXPORT Box crop_box_for_aspect(const SaliencyMap& map, size_t image_width, size_t image_height,
                         double aspect);
 
 }  // namespace attention_jxl

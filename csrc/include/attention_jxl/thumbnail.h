@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "attention_jxl/decode.h"
+#include "attention_jxl/export.h"
 #include "attention_jxl/image.h"
 #include "attention_jxl/model.h"
 
@@ -22,7 +23,7 @@ enum class Fit {
 // kContain needs no model (`model` may be null).
 // Throws Error(kInvalidArgument) for a zero target size, a bad image, or
 // kCover without a model.
-DecodedImage thumbnail(const Model* model, const ImageView& image, size_t width, size_t height,
+ATTENTION_JXL_EXPORT DecodedImage thumbnail(const Model* model, const ImageView& image, size_t width, size_t height,
                        Fit fit, int orientation = 1);
 
 }  // namespace attention_jxl

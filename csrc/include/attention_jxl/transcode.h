@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "attention_jxl/center.h"
+#include "attention_jxl/export.h"
 #include "attention_jxl/model.h"
 
 namespace attention_jxl {
@@ -26,6 +27,8 @@ struct TranscodeSettings {
 
   // Worker threads for libjxl; 0 means one per core.
   int threads = 0;
+  // When set, these threads do the work and `threads` is ignored.
+  const ThreadPool* pool = nullptr;
 };
 
 // The attention center of a JPEG, and what was noticed on the way.
@@ -43,17 +46,17 @@ struct JpegCenter {
 // Throws Error(kCorruptData) for data that is not a complete JPEG,
 // Error(kUnsupported) for a JPEG that libjxl cannot recompress losslessly
 // (e.g. arithmetic coded), Error(kInvalidArgument) for bad settings.
-std::vector<uint8_t> transcode_jpeg(const uint8_t* data, size_t size,
+ATTENTION_JXL_EXPORT std::vector<uint8_t> transcode_jpeg(const uint8_t* data, size_t size,
                                     const TranscodeSettings& settings);
 
 // Decodes the JPEG (libjpeg, default settings), applies its Exif orientation
 // and predicts the center. Throws as transcode_jpeg.
-JpegCenter predict_jpeg_center(const Model& model, const uint8_t* data, size_t size);
+ATTENTION_JXL_EXPORT JpegCenter predict_jpeg_center(const Model& model, const uint8_t* data, size_t size);
 
 // predict_jpeg_center + transcode_jpeg around that center.
 // settings.center_first/center_x/center_y are overwritten. When `warnings` is
 // given, the prediction's warnings are appended to it.
-std::vector<uint8_t> transcode_jpeg_center_first(const Model& model, const uint8_t* data,
+ATTENTION_JXL_EXPORT std::vector<uint8_t> transcode_jpeg_center_first(const Model& model, const uint8_t* data,
                                                  size_t size, TranscodeSettings settings,
                                                  std::vector<std::string>* warnings = nullptr);
 

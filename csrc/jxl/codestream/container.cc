@@ -19,10 +19,11 @@ uint64_t load_be64(const uint8_t* p) { return (uint64_t{load_be32(p)} << 32) | l
 
 }  // namespace
 
-Container read_container(const uint8_t* data, size_t size, bool allow_cut) {
+Container read_container(const uint8_t* data, size_t size, bool allow_cut,
+                         bool join_codestream) {
   Container result;
   if (size >= 2 && data[0] == 0xFF && data[1] == 0x0A) {
-    result.codestream.assign(data, data + size);
+    if (join_codestream) result.codestream.assign(data, data + size);
     return result;
   }
   if (size < 12 || std::memcmp(data, kContainerSignature, 12) != 0) {
@@ -67,11 +68,14 @@ Container read_container(const uint8_t* data, size_t size, bool allow_cut) {
     if (box.type == "jxlc") {
       require(!have_jxlc && !have_jxlp, "more than one codestream box");
       have_jxlc = true;
-      result.codestream.assign(payload, payload + box.payload_size);
+      if (join_codestream) result.codestream.assign(payload, payload + box.payload_size);
     } else if (box.type == "jxlp") {
       require(!have_jxlc && box.payload_size >= 4, "invalid jxlp box");
       have_jxlp = true;
-      result.codestream.insert(result.codestream.end(), payload + 4, payload + box.payload_size);
+      if (join_codestream) {
+        result.codestream.insert(result.codestream.end(), payload + 4,
+                                 payload + box.payload_size);
+      }
     }
     result.boxes.push_back(box);
     pos += box.size;

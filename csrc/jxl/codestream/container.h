@@ -26,8 +26,10 @@ struct Container {
 
 // Splits a file into its boxes and joins its codestream. With `allow_cut`, a
 // file cut off inside its codestream box keeps the part that arrived (for
-// reading the headers of a partial download).
-Container read_container(const uint8_t* data, size_t size, bool allow_cut);
+// reading the headers of a partial download). Without `join_codestream` only
+// the boxes are listed (`codestream` stays empty; no copy is made).
+Container read_container(const uint8_t* data, size_t size, bool allow_cut,
+                         bool join_codestream = true);
 
 // Appends a box with a 32-bit size (no JPEG XL reader needs larger boxes for
 // a codestream under 4 GB; libjxl 0.7 reads 64-bit box sizes nonstandardly).

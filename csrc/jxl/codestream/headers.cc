@@ -69,13 +69,19 @@ Size read_preview_header(BitReader& br) {
   return size;
 }
 
-void skip_bit_depth(BitReader& br) {
+struct BitDepth {
+  uint32_t bits = 8, exponent_bits = 0;
+};
+
+BitDepth read_bit_depth(BitReader& br) {
+  BitDepth depth;
   if (br.flag()) {  // floating point
-    read_u32(br, Val(32), Val(16), Val(24), BitsOffset(6, 1));
-    br.read(4);
+    depth.bits = read_u32(br, Val(32), Val(16), Val(24), BitsOffset(6, 1));
+    depth.exponent_bits = br.read(4) + 1;
   } else {
-    read_u32(br, Val(8), Val(10), Val(12), BitsOffset(6, 1));
+    depth.bits = read_u32(br, Val(8), Val(10), Val(12), BitsOffset(6, 1));
   }
+  return depth;
 }
 
 void skip_customxy(BitReader& br) {
@@ -90,6 +96,7 @@ void read_color_encoding(BitReader& br, Metadata* m) {
   m->want_icc = br.flag();
   const uint32_t color_space = read_enum(br);
   constexpr uint32_t kGray = 1, kXyb = 2;
+  if (color_space == kGray) m->color_channels = 1;
   if (m->want_icc) return;
   if (color_space != kXyb) {
     if (read_enum(br) == 2) skip_customxy(br);  // custom white point
@@ -127,7 +134,9 @@ Metadata read_metadata(BitReader& br) {
       m.have_timecodes = br.flag();
     }
   }
-  skip_bit_depth(br);
+  const BitDepth depth = read_bit_depth(br);
+  m.bits_per_sample = depth.bits;
+  m.exponent_bits = depth.exponent_bits;
   br.read(1);  // modular_16_bit_buffer_sufficient
   const uint32_t num_extra =
       read_u32(br, Val(0), Val(1), BitsOffset(4, 2), BitsOffset(12, 1));
@@ -136,13 +145,16 @@ Metadata read_metadata(BitReader& br) {
     uint32_t dim_shift = 0;
     if (!br.flag()) {
       const uint32_t type = read_enum(br);
-      skip_bit_depth(br);
+      const BitDepth channel_depth = read_bit_depth(br);
+      if (type == 0 && m.alpha_bits == 0) m.alpha_bits = channel_depth.bits;
       dim_shift = read_u32(br, Val(0), Val(3), Val(4), BitsOffset(3, 1));
       require(dim_shift <= 3, "invalid extra channel");
       skip_name(br);
       if (type == 0) br.read(1);        // alpha: associated
       if (type == 2) skip_f16(br, 4);   // spot color
       if (type == 5) read_u32(br, Val(1), Bits(2), BitsOffset(4, 3), BitsOffset(8, 19));  // CFA
+    } else if (m.alpha_bits == 0) {
+      m.alpha_bits = 8;  // all default: 8-bit alpha
     }
     m.extra_channel_dim_shift.push_back(dim_shift);
   }

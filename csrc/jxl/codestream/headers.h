@@ -21,6 +21,10 @@ struct Metadata {
   Size preview;
   bool have_animation = false;
   bool have_timecodes = false;
+  uint32_t bits_per_sample = 8;
+  uint32_t exponent_bits = 0;  // > 0 for floating point samples
+  uint32_t color_channels = 3;  // 1 for gray
+  uint32_t alpha_bits = 0;      // 0 without an alpha channel
   bool xyb_encoded = true;
   bool want_icc = false;
   std::vector<uint32_t> extra_channel_dim_shift;

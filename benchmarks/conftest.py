@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,21 @@ def photo(width: int, height: int) -> np.ndarray:
         if rgb.size != (width, height):
             rgb = rgb.resize((width, height), Image.LANCZOS)
         return np.asarray(rgb)
+
+
+@pytest.fixture(scope="session")
+def photos(tmp_path_factory) -> Path:
+    """8 photos of 3.4 to 24 MP, PNG and JPEG."""
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("photos")
+    for name in ("flower.png", "flower_alpha.png", "flower.png.im_q85_420.jpg",
+                 "flower.png.im_q85_444.jpg", "flower.png.im_q85_gray.jpg"):
+        shutil.copy(FLOWER.parent / name, folder / name.replace(".png.", "_"))
+    Image.fromarray(photo(4000, 3000)).save(folder / "flower_12mp_q90.jpg", quality=90)
+    Image.fromarray(photo(4000, 3000)).save(folder / "flower_12mp.png", compress_level=1)
+    Image.fromarray(photo(6000, 4000)).save(folder / "flower_24mp.png", compress_level=1)
+    return folder
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

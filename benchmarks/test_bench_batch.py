@@ -15,27 +15,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import attention_jxl
-from conftest import FLOWER, SHARED, note, photo, record
-
-FLOWER_DIR = FLOWER.parent
-
-
-@pytest.fixture(scope="module")
-def photos(tmp_path_factory) -> Path:
-    """8 photos of 3.4 to 24 MP, PNG and JPEG."""
-    from PIL import Image
-
-    folder = tmp_path_factory.mktemp("photos")
-    for name in ("flower.png", "flower_alpha.png", "flower.png.im_q85_420.jpg",
-                 "flower.png.im_q85_444.jpg", "flower.png.im_q85_gray.jpg"):
-        shutil.copy(FLOWER_DIR / name, folder / name.replace(".png.", "_"))
-    Image.fromarray(photo(4000, 3000)).save(folder / "flower_12mp_q90.jpg", quality=90)
-    Image.fromarray(photo(4000, 3000)).save(folder / "flower_12mp.png", compress_level=1)
-    Image.fromarray(photo(6000, 4000)).save(folder / "flower_24mp.png", compress_level=1)
-    return folder
+from conftest import SHARED, note, record
 
 
 def _published_interpreter():

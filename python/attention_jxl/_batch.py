@@ -7,9 +7,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from attention_jxl import _codec, _files, _reorder
 from attention_jxl._model import Model, default_model
@@ -26,11 +26,60 @@ Convert = Callable[[bytes, str, bool], tuple[bytes, dict[str, Any], list[str]]]
 
 @dataclass(frozen=True)
 class Job:
-    """One input file and where its .jxl goes."""
+    """One input file and where its .jxl goes (local paths, or URLs on a cluster)."""
 
-    source: Path
-    target: Path
-    collides_with: Path | None = None  # an earlier input with the same output
+    source: Path | str
+    target: Path | str
+    collides_with: Path | str | None = None  # an earlier input with the same output
+    size: int = 0  # bytes of the input where the listing gave it; 0 when unknown
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a batch does with each file, in a form that can be sent to another process.
+
+    `make` is a module-level function building the file converter from the
+    model and `settings`, so a cluster worker can rebuild it with its own model.
+    """
+
+    make: Callable[..., Convert]
+    settings: dict[str, Any] = field(default_factory=dict)
+    needs_model: bool = True
+    suffixes: frozenset[str] = IMAGE_SUFFIXES
+    output_suffix: str = ".jxl"
+
+    def convert(self, model: Model | None) -> Convert:
+        """The converter for one process, using `model` where the work needs one."""
+        return self.make(model, **self.settings)
+
+
+class Files(Protocol):
+    """Where a batch reads its inputs and writes its outputs."""
+
+    def exists(self, path: Any) -> bool: ...
+    def same_file(self, first: Any, second: Any) -> bool: ...
+    def read(self, path: Any) -> bytes: ...
+    def write_atomically(self, path: Any, data: bytes) -> None: ...
+
+
+class LocalFiles:
+    """This machine's file system."""
+
+    def exists(self, path: Path) -> bool:
+        return Path(path).exists()
+
+    def same_file(self, first: Path, second: Path) -> bool:
+        return Path(first).resolve() == Path(second).resolve()
+
+    def read(self, path: Path) -> bytes:
+        return Path(path).read_bytes()
+
+    def write_atomically(self, path: Path, data: bytes) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(Path(path), data)
+
+
+LOCAL_FILES = LocalFiles()
 
 
 def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
@@ -53,23 +102,31 @@ def plan_jobs(inputs: Iterable[str | os.PathLike[str]], outdir: str | os.PathLik
                     jobs.append(Job(source, out / relative))
         else:
             jobs.append(Job(item, out / (item.stem + output_suffix)))
-    # a.png and a.jpg would both become a.jxl: the first wins, the others fail.
-    first_with_target: dict[Path, Path] = {}
+    return mark_collisions(jobs)
+
+
+def mark_collisions(jobs: list[Job]) -> list[Job]:
+    """Marks each job whose output an earlier job already has.
+
+    a.png and a.jpg would both become a.jxl: the first wins, the others fail.
+    """
+    first_with_target: dict[Path | str, Path | str] = {}
     for index, job in enumerate(jobs):
         first = first_with_target.setdefault(job.target, job.source)
         if first != job.source:
-            jobs[index] = Job(job.source, job.target, collides_with=first)
+            jobs[index] = Job(job.source, job.target, collides_with=first, size=job.size)
     return jobs
 
 
 def _input_size(job: Job) -> int:
     try:
-        return job.source.stat().st_size
+        return Path(job.source).stat().st_size
     except OSError:
         return 0  # reported when the job runs
 
 
-def _record(job: Job, status: str, **fields: Any) -> dict[str, Any]:
+def make_record(job: Job, status: str, **fields: Any) -> dict[str, Any]:
+    """The record of one file, as every batch yields it."""
     record = {"input": str(job.source), "output": str(job.target), "status": status,
               "center": None, "bytes_in": None, "bytes_out": None, "seconds": None,
               "error": None, "warnings": []}
@@ -94,25 +151,30 @@ def write_atomically(path: Path, data: bytes) -> None:
             partial.unlink()
 
 
-def _run_job(job: Job, convert: Convert, dry_run: bool, overwrite: bool) -> dict[str, Any]:
+SKIPPED_BECAUSE = "output exists (use --overwrite)"
+
+
+def run_job(job: Job, convert: Convert, dry_run: bool, overwrite: bool,
+            files: Files = LOCAL_FILES) -> dict[str, Any]:
+    """Converts one file and writes its output atomically; its record, never an exception."""
     started = time.perf_counter()
     try:
-        if job.target.resolve() == job.source.resolve():
+        if files.same_file(job.target, job.source):
             raise ValueError("the output would overwrite the input")
         if job.collides_with is not None:
             raise ValueError(f"{job.collides_with} has the same output name")
-        if job.target.exists() and not overwrite and not dry_run:
-            return _record(job, "skipped", error="output exists (use --overwrite)")
-        data = job.source.read_bytes()
-        converted, fields, problems = convert(data, job.source.name, dry_run)
+        if not overwrite and not dry_run and files.exists(job.target):
+            return make_record(job, "skipped", error=SKIPPED_BECAUSE)
+        data = files.read(job.source)
+        name = job.source.name if isinstance(job.source, Path) else job.source.rsplit("/", 1)[-1]
+        converted, fields, problems = convert(data, name, dry_run)
         if not dry_run:
-            job.target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(job.target, converted)
-        return _record(job, "dry-run" if dry_run else "ok", **fields,
+            files.write_atomically(job.target, converted)
+        return make_record(job, "dry-run" if dry_run else "ok", **fields,
                        bytes_in=len(data), bytes_out=None if dry_run else len(converted),
                        seconds=round(time.perf_counter() - started, 4), warnings=problems)
     except Exception as error:  # a failing file is reported, never fatal
-        return _record(job, "error", error=f"{type(error).__name__}: {error}",
+        return make_record(job, "error", error=f"{type(error).__name__}: {error}",
                        seconds=round(time.perf_counter() - started, 4))
 
 
@@ -163,17 +225,35 @@ def encode_files(
         error, warnings (e.g. unreadable EXIF metadata, which never stops a
         file). Outputs are written atomically; an input is never overwritten.
     """
-    planned = plan_jobs(paths, outdir, recursive=recursive)
-    if options.get("center", "auto") == "auto":
-        model = model or default_model()
-    _codec.check_encode_options(options)
+    work = encode_work(options)
+    return _run_all(_plan(paths, outdir, recursive, work), _local_convert(work, model),
+                    jobs, dry_run, overwrite)
 
+
+def _plan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
+          recursive: bool, work: Work) -> list[Job]:
+    return plan_jobs(paths, outdir, recursive=recursive, suffixes=work.suffixes,
+                     output_suffix=work.output_suffix)
+
+
+def _local_convert(work: Work, model: Model | None) -> Convert:
+    return work.convert((model or default_model()) if work.needs_model else model)
+
+
+def _encode_convert(model: Model | None, options: dict[str, Any]) -> Convert:
     def convert(data: bytes, name: str, measure_only: bool):
         encoded, center, problems = _files.encode_file_bytes(
             data, name=name, model=model, threads=0, measure_only=measure_only, **options)
         return encoded, {"center": list(center) if center is not None else None}, problems
 
-    return _run_all(planned, convert, jobs, dry_run, overwrite)
+    return convert
+
+
+def encode_work(options: dict[str, Any]) -> Work:
+    """The work of `encode_files` with these `encode` options, checked."""
+    _codec.check_encode_options(options)
+    return Work(_encode_convert, {"options": dict(options)},
+                needs_model=options.get("center", "auto") == "auto")
 
 
 def reorder_files(
@@ -195,18 +275,26 @@ def reorder_files(
     each decoded file, `jxl_center`), one (x, y) for every file, or None for
     scanline order.
     """
-    planned = plan_jobs(paths, outdir, recursive=recursive, suffixes=JXL_SUFFIXES)
-    if center == "auto":
-        model = model or default_model()
-    elif center is not None:
-        center = _codec.check_center(center)
+    work = reorder_work(center)
+    return _run_all(_plan(paths, outdir, recursive, work), _local_convert(work, model),
+                    jobs, dry_run, overwrite)
 
+
+def _reorder_convert(model: Model | None, center: _codec.Center) -> Convert:
     def convert(data: bytes, name: str, measure_only: bool):
         where = _reorder.jxl_center(data, model=model) if center == "auto" else center
         reordered = b"" if measure_only else _reorder.reorder(data, where)
         return reordered, {"center": list(where) if where is not None else None}, []
 
-    return _run_all(planned, convert, jobs, dry_run, overwrite)
+    return convert
+
+
+def reorder_work(center: _codec.Center = "auto") -> Work:
+    """The work of `reorder_files` with this `center`, checked."""
+    if center != "auto" and center is not None:
+        center = _codec.check_center(center)
+    return Work(_reorder_convert, {"center": center}, needs_model=center == "auto",
+                suffixes=JXL_SUFFIXES)
 
 
 def crop_files(
@@ -230,20 +318,30 @@ def crop_files(
     `jobs`, `recursive`, `overwrite` and `dry_run` are as in `encode_files`;
     the records also hold the ``box`` (x, y, w, h) and the ``center``.
     """
-    if format not in _files.CROP_FORMATS:
-        raise ValueError(f"format must be one of {', '.join(_files.CROP_FORMATS)}, got {format!r}")
-    if (size is None) == (aspect is None):
-        raise ValueError("give either size or aspect")
-    width, height = size if size is not None else (None, None)
-    planned = plan_jobs(paths, outdir, recursive=recursive, output_suffix=f".{format}")
-    model = model or default_model()
+    work = crop_work(size, aspect, format)
+    return _run_all(_plan(paths, outdir, recursive, work), _local_convert(work, model),
+                    jobs, dry_run, overwrite)
 
+
+def _crop_convert(model: Model | None, width: int | None, height: int | None,
+                  aspect: str | float | None, format: str) -> Convert:
     def convert(data: bytes, name: str, measure_only: bool):
         return _files.crop_file_bytes(data, name=name, width=width, height=height,
                                       aspect=aspect, format=format, model=model,
                                       measure_only=measure_only)
 
-    return _run_all(planned, convert, jobs, dry_run, overwrite)
+    return convert
+
+
+def crop_work(size: tuple[int, int] | None, aspect: str | float | None, format: str) -> Work:
+    """The work of `crop_files` for this `size` or `aspect` and `format`, checked."""
+    if format not in _files.CROP_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(_files.CROP_FORMATS)}, got {format!r}")
+    if (size is None) == (aspect is None):
+        raise ValueError("give either size or aspect")
+    width, height = size if size is not None else (None, None)
+    return Work(_crop_convert, {"width": width, "height": height, "aspect": aspect,
+                                "format": format}, output_suffix=f".{format}")
 
 
 def _run_all(planned: list[Job], convert: Convert, jobs: int | None, dry_run: bool,
@@ -257,7 +355,7 @@ def _run_all(planned: list[Job], convert: Convert, jobs: int | None, dry_run: bo
         running: set[Future] = set()
         try:
             for job in pending:
-                running.add(pool.submit(_run_job, job, convert, dry_run, overwrite))
+                running.add(pool.submit(run_job, job, convert, dry_run, overwrite))
                 if len(running) >= 2 * workers:  # bounded queue: memory stays flat
                     yield from _finished(running)
             while running:

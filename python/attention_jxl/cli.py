@@ -75,6 +75,8 @@ def _encode(args: argparse.Namespace) -> int:
                                    jpeg_transcode=not args.no_jpeg_transcode,
                                    strip=args.strip)
     options["center"] = None if args.no_center else (args.center or "auto")
+    if args.scheduler or args.dask_local:
+        return _on_cluster(args, "encode_files", _batch.IMAGE_SUFFIXES, **options)
     jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive)
     records = attention_jxl.encode_files(args.inputs, args.output, jobs=args.jobs,
                                          recursive=args.recursive, overwrite=args.overwrite,
@@ -82,7 +84,33 @@ def _encode(args: argparse.Namespace) -> int:
     return _report(records, len(jobs), args.json)
 
 
+def _on_cluster(args: argparse.Namespace, function: str, suffixes: frozenset[str],
+                **options: Any) -> int:
+    """A batch command on a Dask cluster (--scheduler or --dask-local), with the same report."""
+    try:
+        from attention_jxl import dask as cluster
+    except ImportError as error:
+        print(f"attention-jxl: {error.name} is missing: pip install 'attention-jxl[dask]'",
+              file=sys.stderr)
+        return 1
+    try:
+        total = cluster.count_jobs(args.inputs, args.output, recursive=args.recursive,
+                                   suffixes=suffixes)
+        with cluster.connect(args.scheduler, local_workers=args.dask_local,
+                             threads_per_worker=args.jobs) as client:
+            records = getattr(cluster, function)(
+                args.inputs, args.output, client=client, recursive=args.recursive,
+                overwrite=args.overwrite, dry_run=args.dry_run, **options)
+            return _report(records, total, args.json)
+    except (OSError, TimeoutError, ValueError) as error:
+        print(f"attention-jxl: {error}", file=sys.stderr)
+        return 1
+
+
 def _reorder(args: argparse.Namespace) -> int:
+    if args.scheduler or args.dask_local:
+        return _on_cluster(args, "reorder_files", _batch.JXL_SUFFIXES,
+                           center=args.center or "auto")
     jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive,
                             suffixes=_batch.JXL_SUFFIXES)
     records = attention_jxl.reorder_files(args.inputs, args.output, center=args.center or "auto",
@@ -102,6 +130,9 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def _crop(args: argparse.Namespace) -> int:
+    if args.scheduler or args.dask_local:
+        return _on_cluster(args, "crop_files", _batch.IMAGE_SUFFIXES, size=args.size,
+                           aspect=args.aspect, format=args.format)
     jobs = _batch.plan_jobs(args.inputs, args.output, recursive=args.recursive,
                             output_suffix=f".{args.format}")
     records = attention_jxl.crop_files(args.inputs, args.output, size=args.size,
@@ -329,7 +360,7 @@ def _add_pixel_limit(command: argparse.ArgumentParser) -> None:
 
 def _add_batch_options(command: argparse.ArgumentParser, verb: str, dry_run: str) -> None:
     """What every batch command takes: -o, -r, -j, --overwrite, --dry-run, --json, the limit."""
-    command.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    command.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     command.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
     command.add_argument("-j", "--jobs", type=int, default=None,
                          help=f"files {verb} at once (default: one per core)")
@@ -337,6 +368,16 @@ def _add_batch_options(command: argparse.ArgumentParser, verb: str, dry_run: str
     command.add_argument("--dry-run", action="store_true", help=f"{dry_run}; write nothing")
     command.add_argument("--json", action="store_true", help="one JSON record per file")
     _add_pixel_limit(command)
+
+
+def _add_cluster_options(command: argparse.ArgumentParser) -> None:
+    """--scheduler / --dask-local: run the batch on a Dask cluster (-j: threads per worker)."""
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster of this scheduler, e.g. tcp://host:8786; "
+                            "INPUT and -o may then be fsspec URLs (s3://, gs://, ...)")
+    where.add_argument("--dask-local", type=int, metavar="N",
+                       help="run on a local Dask cluster of N worker processes")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -348,8 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     encode = commands.add_parser("encode", help="encode image files and folders to .jxl")
-    encode.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    encode.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or URLs")
     _add_batch_options(encode, "encoded", "print what would be done with each center")
+    _add_cluster_options(encode)
     encode.add_argument("-d", "--distance", type=float, default=1.0,
                         help="butteraugli distance, 0 = lossless (default 1)")
     encode.add_argument("-e", "--effort", type=int, default=7, help="1..9 (default 7)")
@@ -368,16 +410,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     reorder = commands.add_parser(
         "reorder", help="rewrite .jxl files center-first without re-encoding them")
-    reorder.add_argument("inputs", nargs="+", type=Path, metavar="FILE.jxl")
+    reorder.add_argument("inputs", nargs="+", metavar="FILE.jxl")
     _add_batch_options(reorder, "rewritten", "print each file's center")
+    _add_cluster_options(reorder)
     reorder.add_argument("--center", type=_parse_center, metavar="X,Y",
                          help="use this center (displayed pixels) instead of predicting one "
                               "from each decoded file")
     reorder.set_defaults(run=_reorder)
 
     crop = commands.add_parser("crop", help="crop images where people look")
-    crop.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE")
+    crop.add_argument("inputs", nargs="+", metavar="IMAGE")
     _add_batch_options(crop, "cropped", "print each box")
+    _add_cluster_options(crop)
     shape = crop.add_mutually_exclusive_group(required=True)
     shape.add_argument("--size", type=_parse_size, metavar="WxH", help="crop this many pixels")
     shape.add_argument("--aspect", metavar="W:H", help="the largest crop of this shape")
@@ -442,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         build_parser().error("--jobs must be at least 1")
+    if getattr(args, "dask_local", None) is not None and args.dask_local < 1:
+        build_parser().error("--dask-local must be at least 1")
     max_pixels = getattr(args, "max_pixels", None)
     if max_pixels is not None:
         if max_pixels < 0:

@@ -8,20 +8,11 @@
 
 #include "attention_jxl/error.h"
 #include "attention_jxl/limits.h"
+#include "jxl/decoder_errors.h"
 #include "jxl/runner.h"
 
 namespace attention_jxl {
 namespace {
-
-[[noreturn]] void corrupt(const std::string& message) {
-  throw Error(ErrorCode::kCorruptData, message);
-}
-
-void check(JxlDecoderStatus status, const char* step) {
-  if (status != JXL_DEC_SUCCESS) {
-    throw Error(ErrorCode::kInternal, std::string("libjxl decoder failed at ") + step);
-  }
-}
 
 SampleType sample_type_for(const JxlBasicInfo& info) {
   if (info.exponent_bits_per_sample > 0) return SampleType::kFloat32;
@@ -34,13 +25,13 @@ bool has_alpha(const JxlBasicInfo& info) { return info.alpha_bits > 0; }
 
 DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
                     const ThreadPool* pool) {
-  if (data == nullptr || size == 0) corrupt("no JPEG XL data to decode (0 bytes)");
+  if (data == nullptr || size == 0) corrupt_data("no JPEG XL data to decode (0 bytes)");
   const JxlSignature signature = JxlSignatureCheck(data, size);
   if (signature == JXL_SIG_NOT_ENOUGH_BYTES) {
-    corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes, not even a signature)");
+    corrupt_data("truncated JPEG XL data (" + std::to_string(size) + " bytes, not even a signature)");
   }
   if (signature != JXL_SIG_CODESTREAM && signature != JXL_SIG_CONTAINER) {
-    corrupt("data is not JPEG XL (" + std::to_string(size) + " bytes without a JPEG XL signature)");
+    corrupt_data("data is not JPEG XL (" + std::to_string(size) + " bytes without a JPEG XL signature)");
   }
 
   JxlDecoderPtr owner = JxlDecoderMake(nullptr);
@@ -48,19 +39,19 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
   if (decoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl decoder");
   JxlRunner runner(threads, pool);
   if (runner.opaque() != nullptr) {
-    check(JxlDecoderSetParallelRunner(decoder, JxlThreadParallelRunner, runner.opaque()),
+    check_decoder(JxlDecoderSetParallelRunner(decoder, JxlThreadParallelRunner, runner.opaque()),
           "JxlDecoderSetParallelRunner");
   }
-  check(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE),
+  check_decoder(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE),
         "JxlDecoderSubscribeEvents");
   if (partial) {
     // Render every pass and group that has arrived, not only the DC image.
-    check(JxlDecoderSetProgressiveDetail(decoder, kPasses), "JxlDecoderSetProgressiveDetail");
+    check_decoder(JxlDecoderSetProgressiveDetail(decoder, kPasses), "JxlDecoderSetProgressiveDetail");
   }
   // The input is not closed: a decoder asking for more input then means
   // the data is truncated (closing it would turn that into a generic error),
   // or, for a partial decode, that it is time to flush what has arrived.
-  check(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
+  check_decoder(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
 
   DecodedImage image;
   JxlPixelFormat format = {};
@@ -70,24 +61,24 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
     const JxlDecoderStatus status = JxlDecoderProcessInput(decoder);
     switch (status) {
       case JXL_DEC_ERROR:
-        corrupt("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
+        corrupt_data("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
       case JXL_DEC_NEED_MORE_INPUT:
-        if (!partial) corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
+        if (!partial) corrupt_data("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
         if (have_buffer && JxlDecoderFlushImage(decoder) == JXL_DEC_SUCCESS) return image;
         if (!have_info) {
           const size_t hint = JxlDecoderSizeHintBasicInfo(decoder);
-          corrupt("too little JPEG XL data for a first image: " + std::to_string(size) +
+          corrupt_data("too little JPEG XL data for a first image: " + std::to_string(size) +
                   " bytes do not even hold the image header (about " +
                   std::to_string(size + hint) + " bytes needed for it)");
         }
-        corrupt("too little JPEG XL data for a first image: " + std::to_string(size) +
+        corrupt_data("too little JPEG XL data for a first image: " + std::to_string(size) +
                 " bytes of a " + std::to_string(image.width) + "x" +
                 std::to_string(image.height) +
                 " image; the frame header, table of contents and the whole DC "
                 "(1:8 preview) must have arrived first");
       case JXL_DEC_BASIC_INFO: {
         JxlBasicInfo info;
-        check(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
+        check_decoder(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
         // Before libjxl allocates anything for the frames.
         check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
         image.width = info.xsize;
@@ -101,10 +92,10 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
       }
       case JXL_DEC_NEED_IMAGE_OUT_BUFFER: {
         size_t buffer_size = 0;
-        check(JxlDecoderImageOutBufferSize(decoder, &format, &buffer_size),
+        check_decoder(JxlDecoderImageOutBufferSize(decoder, &format, &buffer_size),
               "JxlDecoderImageOutBufferSize");
         image.pixels.resize(buffer_size);
-        check(JxlDecoderSetImageOutBuffer(decoder, &format, image.pixels.data(), buffer_size),
+        check_decoder(JxlDecoderSetImageOutBuffer(decoder, &format, image.pixels.data(), buffer_size),
               "JxlDecoderSetImageOutBuffer");
         have_buffer = true;
         break;
@@ -113,7 +104,7 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
         // The first frame is the image; later frames of an animation are ignored.
         return image;
       case JXL_DEC_SUCCESS:
-        corrupt("JPEG XL data holds no image");
+        corrupt_data("JPEG XL data holds no image");
       default:
         break;
     }

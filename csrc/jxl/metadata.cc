@@ -11,19 +11,10 @@
 
 #include "attention_jxl/error.h"
 #include "attention_jxl/limits.h"
+#include "jxl/decoder_errors.h"
 
 namespace attention_jxl {
 namespace {
-
-[[noreturn]] void corrupt(const std::string& message) {
-  throw Error(ErrorCode::kCorruptData, message);
-}
-
-void check(JxlDecoderStatus status, const char* step) {
-  if (status != JXL_DEC_SUCCESS) {
-    throw Error(ErrorCode::kInternal, std::string("libjxl decoder failed at ") + step);
-  }
-}
 
 std::vector<uint8_t> data_icc_profile(JxlDecoder* decoder) {
   size_t size = 0;
@@ -34,7 +25,7 @@ std::vector<uint8_t> data_icc_profile(JxlDecoder* decoder) {
     return {};
   }
   std::vector<uint8_t> icc(size);
-  check(JxlDecoderGetColorAsICCProfile(decoder, JXL_COLOR_PROFILE_TARGET_DATA, icc.data(), size),
+  check_decoder(JxlDecoderGetColorAsICCProfile(decoder, JXL_COLOR_PROFILE_TARGET_DATA, icc.data(), size),
         "JxlDecoderGetColorAsICCProfile");
 #else
   if (JxlDecoderGetICCProfileSize(decoder, nullptr, JXL_COLOR_PROFILE_TARGET_DATA, &size) !=
@@ -42,7 +33,7 @@ std::vector<uint8_t> data_icc_profile(JxlDecoder* decoder) {
     return {};
   }
   std::vector<uint8_t> icc(size);
-  check(JxlDecoderGetColorAsICCProfile(decoder, nullptr, JXL_COLOR_PROFILE_TARGET_DATA,
+  check_decoder(JxlDecoderGetColorAsICCProfile(decoder, nullptr, JXL_COLOR_PROFILE_TARGET_DATA,
                                        icc.data(), size),
         "JxlDecoderGetColorAsICCProfile");
 #endif
@@ -58,12 +49,12 @@ struct BoxReader {
     target = into;
     filled = 0;
     target->resize(4096);
-    check(JxlDecoderSetBoxBuffer(decoder, target->data(), target->size()), "JxlDecoderSetBoxBuffer");
+    check_decoder(JxlDecoderSetBoxBuffer(decoder, target->data(), target->size()), "JxlDecoderSetBoxBuffer");
   }
   void grow(JxlDecoder* decoder) {
     filled = target->size() - JxlDecoderReleaseBoxBuffer(decoder);
     target->resize(target->size() * 2);
-    check(JxlDecoderSetBoxBuffer(decoder, target->data() + filled, target->size() - filled),
+    check_decoder(JxlDecoderSetBoxBuffer(decoder, target->data() + filled, target->size() - filled),
           "JxlDecoderSetBoxBuffer");
   }
   void finish(JxlDecoder* decoder) {
@@ -102,19 +93,19 @@ std::vector<uint8_t> exif_tiff(const std::vector<uint8_t>& exif) {
 }
 
 FileMetadata read_metadata(const uint8_t* data, size_t size) {
-  if (data == nullptr || size == 0) corrupt("no JPEG XL data (0 bytes)");
+  if (data == nullptr || size == 0) corrupt_data("no JPEG XL data (0 bytes)");
   const JxlSignature signature = JxlSignatureCheck(data, size);
   if (signature != JXL_SIG_CODESTREAM && signature != JXL_SIG_CONTAINER) {
-    corrupt("data is not JPEG XL (" + std::to_string(size) + " bytes without a JPEG XL signature)");
+    corrupt_data("data is not JPEG XL (" + std::to_string(size) + " bytes without a JPEG XL signature)");
   }
   JxlDecoderPtr owner = JxlDecoderMake(nullptr);
   JxlDecoder* decoder = owner.get();
   if (decoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl decoder");
-  check(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_COLOR_ENCODING | JXL_DEC_BOX),
+  check_decoder(JxlDecoderSubscribeEvents(decoder, JXL_DEC_BASIC_INFO | JXL_DEC_COLOR_ENCODING | JXL_DEC_BOX),
         "JxlDecoderSubscribeEvents");
   // Fails only for a libjxl built without Brotli; plain boxes are still read.
   JxlDecoderSetDecompressBoxes(decoder, JXL_TRUE);
-  check(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
+  check_decoder(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
   JxlDecoderCloseInput(decoder);
 
   FileMetadata result;
@@ -123,12 +114,12 @@ FileMetadata read_metadata(const uint8_t* data, size_t size) {
   for (;;) {
     switch (JxlDecoderProcessInput(decoder)) {
       case JXL_DEC_ERROR:
-        corrupt("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
+        corrupt_data("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
       case JXL_DEC_NEED_MORE_INPUT:
-        corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
+        corrupt_data("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
       case JXL_DEC_BASIC_INFO: {
         JxlBasicInfo info;
-        check(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
+        check_decoder(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
         check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
         break;
       }
@@ -138,7 +129,7 @@ FileMetadata read_metadata(const uint8_t* data, size_t size) {
       case JXL_DEC_BOX: {
         box.finish(decoder);
         JxlBoxType type;
-        check(JxlDecoderGetBoxType(decoder, type, JXL_TRUE), "JxlDecoderGetBoxType");
+        check_decoder(JxlDecoderGetBoxType(decoder, type, JXL_TRUE), "JxlDecoderGetBoxType");
         if (std::memcmp(type, "Exif", 4) == 0 && exif_box.empty()) box.start(decoder, &exif_box);
         if (std::memcmp(type, "xml ", 4) == 0 && result.xmp.empty()) box.start(decoder, &result.xmp);
         break;

@@ -10,20 +10,11 @@
 #include "attention_jxl/error.h"
 #include "attention_jxl/limits.h"
 #include "jxl/codestream/container.h"
+#include "jxl/decoder_errors.h"
 #include "jxl/runner.h"
 
 namespace attention_jxl {
 namespace {
-
-[[noreturn]] void corrupt(const std::string& message) {
-  throw Error(ErrorCode::kCorruptData, message);
-}
-
-void check(JxlDecoderStatus status, const char* step) {
-  if (status != JXL_DEC_SUCCESS) {
-    throw Error(ErrorCode::kInternal, std::string("libjxl decoder failed at ") + step);
-  }
-}
 
 // Says so before decoding anything: libjxl would decode the pixels first.
 void require_reconstruction_box(const uint8_t* data, size_t size) {
@@ -40,7 +31,7 @@ void require_reconstruction_box(const uint8_t* data, size_t size) {
 }  // namespace
 
 std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int threads) {
-  if (data == nullptr || size == 0) corrupt("no JPEG XL data (0 bytes)");
+  if (data == nullptr || size == 0) corrupt_data("no JPEG XL data (0 bytes)");
   require_reconstruction_box(data, size);
 
   JxlDecoderPtr owner = JxlDecoderMake(nullptr);
@@ -48,13 +39,13 @@ std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int thre
   if (decoder == nullptr) throw Error(ErrorCode::kInternal, "could not create a libjxl decoder");
   JxlRunner runner(threads);
   if (runner.opaque() != nullptr) {
-    check(JxlDecoderSetParallelRunner(decoder, JxlThreadParallelRunner, runner.opaque()),
+    check_decoder(JxlDecoderSetParallelRunner(decoder, JxlThreadParallelRunner, runner.opaque()),
           "JxlDecoderSetParallelRunner");
   }
-  check(JxlDecoderSubscribeEvents(
+  check_decoder(JxlDecoderSubscribeEvents(
             decoder, JXL_DEC_BASIC_INFO | JXL_DEC_JPEG_RECONSTRUCTION | JXL_DEC_FULL_IMAGE),
         "JxlDecoderSubscribeEvents");
-  check(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
+  check_decoder(JxlDecoderSetInput(decoder, data, size), "JxlDecoderSetInput");
   JxlDecoderCloseInput(decoder);
 
   std::vector<uint8_t> jpeg;
@@ -63,26 +54,26 @@ std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int thre
   for (;;) {
     switch (JxlDecoderProcessInput(decoder)) {
       case JXL_DEC_ERROR:
-        corrupt("invalid or truncated JPEG XL data (" + std::to_string(size) +
+        corrupt_data("invalid or truncated JPEG XL data (" + std::to_string(size) +
                 " bytes): libjxl could not rebuild the JPEG");
       case JXL_DEC_NEED_MORE_INPUT:
-        corrupt("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
+        corrupt_data("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
       case JXL_DEC_BASIC_INFO: {
         JxlBasicInfo info;
-        check(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
+        check_decoder(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
         check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
         break;
       }
       case JXL_DEC_JPEG_RECONSTRUCTION:
         reconstructing = true;
         jpeg.resize(size * 2 + 65536);  // a recompressed JPEG is about 20% smaller
-        check(JxlDecoderSetJPEGBuffer(decoder, jpeg.data(), jpeg.size()),
+        check_decoder(JxlDecoderSetJPEGBuffer(decoder, jpeg.data(), jpeg.size()),
               "JxlDecoderSetJPEGBuffer");
         break;
       case JXL_DEC_JPEG_NEED_MORE_OUTPUT: {
         written = jpeg.size() - JxlDecoderReleaseJPEGBuffer(decoder);
         jpeg.resize(jpeg.size() * 2);
-        check(JxlDecoderSetJPEGBuffer(decoder, jpeg.data() + written, jpeg.size() - written),
+        check_decoder(JxlDecoderSetJPEGBuffer(decoder, jpeg.data() + written, jpeg.size() - written),
               "JxlDecoderSetJPEGBuffer");
         break;
       }
@@ -101,7 +92,7 @@ std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int thre
         return jpeg;
       }
       case JXL_DEC_SUCCESS:
-        corrupt("JPEG XL data holds no image");
+        corrupt_data("JPEG XL data holds no image");
       default:
         break;
     }

@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageFile
 
 import attention_jxl
+from attention_jxl._image import as_image_array
 
 FORMAT = "JXL"
 MIME = "image/jxl"
@@ -110,20 +111,6 @@ class _JxlDecoder(ImageFile.PyDecoder):
         return -1, 0
 
 
-def _pixels_for_encode(image: Image.Image) -> np.ndarray:
-    mode = image.mode
-    if mode in ("L", "LA", "RGB", "RGBA"):
-        return np.asarray(image)
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
-        return np.asarray(image).astype(np.uint16)
-    if mode == "I":
-        return np.clip(np.asarray(image), 0, 65535).astype(np.uint16)
-    if mode == "F":
-        return np.asarray(image, dtype=np.float32)
-    has_alpha = "A" in image.getbands() or "transparency" in image.info
-    return np.asarray(image.convert("RGBA" if has_alpha else "RGB"))
-
-
 def _save(image: Image.Image, fp: IO[bytes], filename: str | bytes) -> None:
     options = dict(image.encoderinfo)
     exif = options.pop("exif", image.info.get("exif"))
@@ -138,7 +125,7 @@ def _save(image: Image.Image, fp: IO[bytes], filename: str | bytes) -> None:
                 if name in options}
     settings.update({name: value for name, value in options.items()
                      if name in attention_jxl.frame_setting_names()})
-    fp.write(attention_jxl.encode(_pixels_for_encode(image), exif=exif or None, xmp=xmp or None,
+    fp.write(attention_jxl.encode(as_image_array(image), exif=exif or None, xmp=xmp or None,
                                   icc_profile=icc or None, **settings))
 
 

@@ -17,6 +17,17 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
 REFERENCE = SHARED / "reference"
 TESTDATA = Path("/usr/share/libjxl-testdata")
+# libjxl-testdata's JPEGs: chroma subsampling, gray, progressive, odd sampling,
+# RGB, non-interleaved scans, Exif + XMP.
+TESTDATA_JPEGS = [
+    TESTDATA / "jxl/flower/flower.png.im_q85_420.jpg",
+    TESTDATA / "jxl/flower/flower.png.im_q85_gray.jpg",
+    TESTDATA / "jxl/flower/flower.png.im_q85_420_progr.jpg",
+    TESTDATA / "jxl/flower/flower.png.im_q85_444_1x2.jpg",
+    TESTDATA / "jxl/flower/flower.png.im_q85_rgb.jpg",
+    TESTDATA / "jxl/flower/flower_small.q85_420_non_interleaved.jpg",
+    TESTDATA / "jxl/jpeg_reconstruction/1x1_exif_xmp.jpg",
+]
 
 # Tests find the model via ATTENTION_JXL_MODEL or ../shared/models.
 if not os.environ.get("ATTENTION_JXL_MODEL"):

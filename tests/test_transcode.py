@@ -14,18 +14,10 @@ import numpy as np
 import pytest
 
 import attention_jxl
-from conftest import TESTDATA, cjxl, require_tool
+from conftest import TESTDATA, TESTDATA_JPEGS, cjxl, require_tool
 
 FLOWER = TESTDATA / "jxl/flower"
-JPEGS = [
-    FLOWER / "flower.png.im_q85_420.jpg",
-    FLOWER / "flower.png.im_q85_gray.jpg",
-    FLOWER / "flower.png.im_q85_420_progr.jpg",
-    FLOWER / "flower.png.im_q85_444_1x2.jpg",
-    FLOWER / "flower.png.im_q85_rgb.jpg",
-    FLOWER / "flower_small.q85_420_non_interleaved.jpg",
-    TESTDATA / "jxl/jpeg_reconstruction/1x1_exif_xmp.jpg",
-]
+JPEGS = TESTDATA_JPEGS
 SMALL = FLOWER / "flower_small.q85_420_non_interleaved.jpg"
 
 

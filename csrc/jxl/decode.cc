@@ -7,7 +7,6 @@
 #include <string>
 
 #include "attention_jxl/error.h"
-#include "attention_jxl/limits.h"
 #include "jxl/decoder_errors.h"
 #include "jxl/runner.h"
 
@@ -77,10 +76,7 @@ DecodedImage decode(const uint8_t* data, size_t size, int threads, bool partial,
                 " image; the frame header, table of contents and the whole DC "
                 "(1:8 preview) must have arrived first");
       case JXL_DEC_BASIC_INFO: {
-        JxlBasicInfo info;
-        check_decoder(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
-        // Before libjxl allocates anything for the frames.
-        check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
+        const JxlBasicInfo info = checked_basic_info(decoder);
         image.width = info.xsize;
         image.height = info.ysize;
         image.channels = info.num_color_channels + (has_alpha(info) ? 1 : 0);

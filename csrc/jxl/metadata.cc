@@ -10,7 +10,6 @@
 #include <string>
 
 #include "attention_jxl/error.h"
-#include "attention_jxl/limits.h"
 #include "jxl/decoder_errors.h"
 
 namespace attention_jxl {
@@ -117,12 +116,9 @@ FileMetadata read_metadata(const uint8_t* data, size_t size) {
         corrupt_data("invalid JPEG XL data (" + std::to_string(size) + " bytes)");
       case JXL_DEC_NEED_MORE_INPUT:
         corrupt_data("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
-      case JXL_DEC_BASIC_INFO: {
-        JxlBasicInfo info;
-        check_decoder(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
-        check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
+      case JXL_DEC_BASIC_INFO:
+        checked_basic_info(decoder);
         break;
-      }
       case JXL_DEC_COLOR_ENCODING:
         result.icc = data_icc_profile(decoder);
         break;

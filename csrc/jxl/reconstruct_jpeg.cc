@@ -8,7 +8,6 @@
 #include <string>
 
 #include "attention_jxl/error.h"
-#include "attention_jxl/limits.h"
 #include "jxl/codestream/container.h"
 #include "jxl/decoder_errors.h"
 #include "jxl/runner.h"
@@ -58,12 +57,9 @@ std::vector<uint8_t> reconstruct_jpeg(const uint8_t* data, size_t size, int thre
                 " bytes): libjxl could not rebuild the JPEG");
       case JXL_DEC_NEED_MORE_INPUT:
         corrupt_data("truncated JPEG XL data (" + std::to_string(size) + " bytes)");
-      case JXL_DEC_BASIC_INFO: {
-        JxlBasicInfo info;
-        check_decoder(JxlDecoderGetBasicInfo(decoder, &info), "JxlDecoderGetBasicInfo");
-        check_image_pixels(info.xsize, info.ysize, "JPEG XL image");
+      case JXL_DEC_BASIC_INFO:
+        checked_basic_info(decoder);
         break;
-      }
       case JXL_DEC_JPEG_RECONSTRUCTION:
         reconstructing = true;
         jpeg.resize(size * 2 + 65536);  // a recompressed JPEG is about 20% smaller
